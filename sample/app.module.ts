@@ -1,0 +1,26 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { PayloadSocketModule } from '../src/index.js';
+import { sampleConfig, type SampleSettings } from './payload.config.js';
+import { PostsRules } from './posts.rules.js';
+import { RoomsHandler } from './rooms.handler.js';
+
+export interface SampleOptions extends SampleSettings {
+  dev?: boolean;
+}
+
+@Module({})
+export class AppModule {
+  static register(options: SampleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        PayloadSocketModule.forRoot({
+          config: sampleConfig(options),
+          dev: options.dev,
+          cors: { origin: options.allowedOrigins ?? [], credentials: true },
+        }),
+      ],
+      providers: [PostsRules, RoomsHandler],
+    };
+  }
+}

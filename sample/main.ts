@@ -1,0 +1,18 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createSampleApp } from './app.js';
+
+const started = performance.now();
+const logger = new Logger('Sample');
+const port = Number(process.env.PORT ?? 3000);
+const databaseUrl = process.env.DATABASE_URL ?? 'file:./sample/data/sample.db';
+let secret = process.env.PAYLOAD_SECRET;
+if (!secret) {
+  secret = 'sample-dev-secret-change-me';
+  logger.warn('PAYLOAD_SECRET is not set: using a development secret. Set it in production.');
+}
+const allowedOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.ALLOWED_ORIGINS?.split(',') ?? [])];
+
+const app = await createSampleApp({ databaseUrl, secret, allowedOrigins, dev: process.env.DEV === 'true' });
+await app.listen(port);
+console.log(`Serving http://localhost:${port} (API at /api, database ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}) — started in ${Math.round(performance.now() - started)} ms`);

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+
+export interface DecoratedMethod<T> {
+  instance: object;
+  methodName: string;
+  /** `Class.method`, for logs. */
+  source: string;
+  metadata: T;
+}
+
+/**
+ * Finds methods carrying a metadata key on every provider and controller (gateways are providers),
+ * the way @nestjs/event-emitter finds `@OnEvent` listeners. Request-scoped providers are skipped: there is
+ * no request when a rule or connect handler runs.
+ */
+@Injectable()
+export class MethodDiscovery {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  find<T>(metadataKey: string): DecoratedMethod<T>[] {
+    const wrappers = [...this.discovery.getProviders(), ...this.discovery.getControllers()];
+    const found: DecoratedMethod<T>[] = [];
+    const seen = new Set<object>();
+    for (const wrapper of wrappers) {
+      const { instance } = wrapper;
+      if (!instance || typeof instance !== 'object' || seen.has(instance) || !wrapper.isDependencyTreeStatic()) continue;
+      seen.add(instance);
+      const prototype = Object.getPrototypeOf(instance);
+      for (const methodName of this.scanner.getAllMethodNames(prototype)) {
+        const metadata = Reflect.getMetadata(metadataKey, prototype[methodName]) as T | undefined;
+        if (metadata === undefined) continue;
+        found.push({ instance, methodName, source: `${instance.constructor.name}.${methodName}`, metadata });
+      }
+    }
+    return found;
+  }
+}

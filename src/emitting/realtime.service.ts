@@ -1,0 +1,70 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Payload } from 'payload';
+import { Namespace, type Server, type Socket } from 'socket.io';
+import { PAYLOAD_INSTANCE, PAYLOAD_SOCKET_OPTIONS } from '../constants.js';
+import { ConnectionHandler } from '../gateway/connection-handler.js';
+import { OnConnectExplorer } from '../gateway/on-connect.explorer.js';
+import type { ResolvedOptions } from '../options.js';
+import { registerSink, unregisterSink } from '../plugin/realtime-registry.js';
+import { SocketAccessExplorer } from '../rules/socket-access.explorer.js';
+import { RoomNames } from '../session/rooms.js';
+import { AccessAwareDelivery } from './access-aware-delivery.js';
+import { OperationEmitter } from './operation-emitter.js';
+import { SocketDelivery } from './socket-delivery.js';
+
+/**
+ * Joins the two halves once both exist: the Socket.IO namespace (from the gateway) and the rule table (from
+ * discovery). Then it registers the emitter as the sink of Payload's hooks.
+ */
+@Injectable()
+export class RealtimeService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('PayloadSocket');
+  readonly rooms: RoomNames;
+  private readonly connections: ConnectionHandler;
+  private nsp?: Namespace;
+  private emitter?: OperationEmitter;
+
+  constructor(
+    @Inject(PAYLOAD_SOCKET_OPTIONS) private readonly options: ResolvedOptions,
+    @Inject(PAYLOAD_INSTANCE) private readonly payload: Payload,
+    private readonly rules: SocketAccessExplorer,
+    connectHandlers: OnConnectExplorer,
+  ) {
+    this.rooms = new RoomNames(payload.secret);
+    this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev);
+  }
+
+  /** Called by the gateway once Nest has created the Socket.IO server. */
+  attach(server: Server | Namespace): void {
+    this.nsp = server instanceof Namespace ? server : server.of(this.options.namespace);
+    if (!(this.nsp.server.engine as { payloadSocketSession?: boolean }).payloadSocketSession) {
+      this.logger.warn('The Socket.IO server has no session: use app.useWebSocketAdapter(new SessionIoAdapter(app)). `self` emits will reach nobody.');
+    }
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.nsp) return;
+    const accessAware = new AccessAwareDelivery(this.nsp, this.payload, this.logger);
+    const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, accessAware, this.logger, this.options.dev);
+    this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger);
+    registerSink(this.payload, this.emitter);
+  }
+
+  connect(socket: Socket): void {
+    this.connections.connect(socket, this.nsp!.server);
+  }
+
+  disconnect(socket: Socket): void {
+    this.connections.disconnect(socket);
+  }
+
+  /** Resolves when every emit queued so far has been handed to Socket.IO. */
+  idle(): Promise<void> {
+    return this.emitter?.idle() ?? Promise.resolve();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    unregisterSink(this.payload);
+    await this.idle();
+  }
+}

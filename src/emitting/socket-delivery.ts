@@ -1,0 +1,66 @@
+import type { Logger } from '@nestjs/common';
+import type { Namespace } from 'socket.io';
+import type { RoomNames } from '../session/rooms.js';
+import type { Targets } from '../rules/rule.js';
+import type { AccessAwareDelivery } from './access-aware-delivery.js';
+import type { Origin } from './origin.js';
+
+export interface Delivery {
+  slug: string;
+  operation: string;
+  /** Where the rule came from (`Class.method` or `slug.custom.socketAccess.op`), for error logs. */
+  source: string;
+  targets: Targets;
+  /** The operation's result, already without secrets. */
+  result: unknown;
+  origin: Origin;
+}
+
+/**
+ * targets → recipients → sockets. `true` sent to `public` or a room goes through access-aware delivery (each socket
+ * gets what its user may read); `self` gets the requester's own result; any other value is sent as the rule built it.
+ */
+export class SocketDelivery {
+  constructor(
+    private readonly nsp: Namespace,
+    private readonly rooms: RoomNames,
+    private readonly eventName: (target: string, slug: string, operation: string) => string,
+    private readonly accessAware: AccessAwareDelivery,
+    private readonly logger: Logger,
+    private readonly dev: boolean,
+  ) {}
+
+  async deliver({ slug, operation, source, targets, result, origin }: Delivery): Promise<void> {
+    for (const [target, value] of Object.entries(targets)) {
+      if (value === false || value === null || value === undefined) continue;
+      try {
+        const event = this.eventName(target, slug, operation);
+        if (target === 'self') {
+          this.toSelf(event, value === true ? result : value, origin);
+        } else if (value === true) {
+          const count = await this.accessAware.deliver(event, target === 'public' ? undefined : target, slug, result);
+          this.log(event, target, count);
+        } else {
+          const room = target === 'public' ? undefined : target;
+          (room ? this.nsp.to(room) : this.nsp).emit(event, value);
+          this.log(event, target, room ? (this.nsp.adapter.rooms.get(room)?.size ?? 0) : this.nsp.sockets.size);
+        }
+      } catch (error) {
+        this.logger.error(
+          `Emit of ${slug}.${operation} to "${target}" (rule ${source}) failed: ${(error as Error)?.message ?? error}`,
+        );
+      }
+    }
+  }
+
+  private toSelf(event: string, data: unknown, origin: Origin): void {
+    const room = origin.sessionID ? this.rooms.session(origin.sessionID) : origin.socketId;
+    if (!room) return; // no session behind the operation (a script, a timer): nobody is "self"
+    this.nsp.to(room).emit(event, data);
+    this.log(event, 'self', this.nsp.adapter.rooms.get(room)?.size ?? 0);
+  }
+
+  private log(event: string, target: string, recipients: number): void {
+    if (this.dev) this.logger.log(`emit ${event} → ${target} (${recipients} local recipient${recipients === 1 ? '' : 's'})`);
+  }
+}

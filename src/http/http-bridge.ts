@@ -1,0 +1,32 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { Express } from 'express';
+import type { Payload } from 'payload';
+import { take } from 'rxjs';
+import { PAYLOAD_INSTANCE, PAYLOAD_SOCKET_OPTIONS, SESSION_MIDDLEWARE } from '../constants.js';
+import type { ResolvedOptions } from '../options.js';
+import type { SessionRuntime } from '../session/session-middleware.js';
+import { createPayloadApiMiddleware } from './payload-api.middleware.js';
+
+/**
+ * Mounts the session and Payload's API on the Express instance as soon as Nest has one (`init$`), which is
+ * before Nest registers its body parsers: the API reads its own bodies, and every route sees the session.
+ */
+@Injectable()
+export class HttpBridge {
+  constructor(
+    adapterHost: HttpAdapterHost,
+    @Inject(PAYLOAD_SOCKET_OPTIONS) options: ResolvedOptions,
+    @Inject(PAYLOAD_INSTANCE) payload: Payload,
+    @Inject(SESSION_MIDDLEWARE) session: SessionRuntime,
+  ) {
+    adapterHost.init$.pipe(take(1)).subscribe(() => {
+      const app = adapterHost.httpAdapter?.getInstance<Express>();
+      if (!app || typeof app.use !== 'function') {
+        throw new Error('PayloadSocketModule needs the Express platform (@nestjs/platform-express).');
+      }
+      app.use(session.middleware);
+      app.use(createPayloadApiMiddleware(payload, options.payloadKey!, options.bodyLimit!));
+    });
+  }
+}

@@ -1,0 +1,31 @@
+import { buildConfig, getPayload, type Config, type Payload, type SanitizedConfig } from 'payload';
+import { isPluginApplied, payloadSocketPlugin } from '../plugin/payload-socket.plugin.js';
+
+/**
+ * Boots Payload once for the module, with the pitfalls of running it outside Next.js handled
+ * (../shared/notes/payload3.md): no HMR socket, no type-generation child process, a cache key per module.
+ */
+export async function bootPayload(configInput: unknown, key: string, enabled = true): Promise<Payload> {
+  process.env.DISABLE_PAYLOAD_HMR ??= 'true';
+  const given = (await configInput) as Config | SanitizedConfig;
+  const config = enabled ? await withPlugin(given) : isSanitized(given) ? given : await buildConfig(given);
+  config.typescript = { ...config.typescript, autoGenerate: false };
+  return getPayload({ config, key, cron: true });
+}
+
+/** Removes the instance from Payload's global cache so a later module with the same key boots afresh. */
+export async function shutdownPayload(payload: Payload, key: string): Promise<void> {
+  await payload.destroy();
+  (globalThis as { _payload?: Map<string, unknown> })._payload?.delete(key);
+}
+
+async function withPlugin(config: Config | SanitizedConfig): Promise<SanitizedConfig> {
+  if (isPluginApplied(config)) return isSanitized(config) ? config : buildConfig(config);
+  if (!isSanitized(config)) return buildConfig({ ...config, plugins: [...(config.plugins ?? []), payloadSocketPlugin()] });
+  // Built without the plugin: its hooks can still be appended (sanitized hooks are arrays read at run time),
+  // but collections cannot be added any more, so the SQLite session table is missing (the store says so).
+  return (await payloadSocketPlugin()(config as unknown as Config)) as unknown as SanitizedConfig;
+}
+
+const isSanitized = (config: Config | SanitizedConfig): config is SanitizedConfig =>
+  (config.collections ?? []).length > 0 && (config.collections ?? []).every((collection) => "flattenedFields" in collection);

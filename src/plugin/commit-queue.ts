@@ -1,0 +1,52 @@
+import type { Payload, PayloadRequest } from 'payload';
+
+type Job = () => void;
+type TransactionId = string | number;
+
+/**
+ * Holds emits until the write that caused them is committed. Hooks run inside the transaction, so another
+ * connection (a client that GETs the document on receipt) could not see the row yet; a rolled-back write must
+ * emit nothing. Without a transaction (SQLite's default) the write is already durable: run at once.
+ */
+const queues = new WeakMap<object, Map<TransactionId, Job[]>>();
+
+export function runAfterCommit(req: PayloadRequest, job: Job): void {
+  const db = req.payload.db as { sessions?: Record<string, unknown> };
+  const id = req.transactionID;
+  const pending = queues.get(db);
+  // Only a real id with a live session is a transaction: the field can also hold a Promise, null or `{}`.
+  if (pending && (typeof id === 'string' || typeof id === 'number') && db.sessions?.[id]) {
+    pending.set(id, [...(pending.get(id) ?? []), job]);
+    return;
+  }
+  setImmediate(job); // never inside the write's own call stack
+}
+
+/** Wraps the adapter's commit and rollback once per instance so queued jobs run or drop with the transaction. */
+export function installCommitQueue(payload: Payload): void {
+  const db = payload.db;
+  if (queues.has(db)) return;
+  const pending = new Map<TransactionId, Job[]>();
+  queues.set(db, pending);
+  const resolve = async (id: unknown): Promise<TransactionId | undefined> => {
+    const value = await id;
+    return typeof value === 'string' || typeof value === 'number' ? value : undefined;
+  };
+  const { commitTransaction, rollbackTransaction } = db;
+  if (commitTransaction) {
+    db.commitTransaction = async (id) => {
+      const key = await resolve(id);
+      const jobs = key === undefined ? undefined : pending.get(key);
+      if (key !== undefined) pending.delete(key);
+      await commitTransaction.call(db, id); // a failed commit throws here: its jobs are dropped
+      for (const job of jobs ?? []) job();
+    };
+  }
+  if (rollbackTransaction) {
+    db.rollbackTransaction = async (id) => {
+      const key = await resolve(id);
+      if (key !== undefined) pending.delete(key);
+      return rollbackTransaction.call(db, id);
+    };
+  }
+}

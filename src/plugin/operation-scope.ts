@@ -1,0 +1,30 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { Payload, PayloadRequest } from 'payload';
+
+/**
+ * Tells the operations a caller asked for from those Payload runs for its own bookkeeping, which must not emit:
+ * - operations nested inside another one on the same request (forgotPassword's internal update, …): every
+ *   operation fires beforeOperation then afterOperation, so a depth count per request finds the outermost;
+ * - the user lookup of authentication strategies (the JWT strategy's `findByID` on every request).
+ */
+const depthByRequest = new WeakMap<object, number>();
+const authenticating = new AsyncLocalStorage<true>();
+
+export function enterOperation(req: PayloadRequest): void {
+  depthByRequest.set(req, (depthByRequest.get(req) ?? 0) + 1);
+}
+
+/** Leaves an operation; true when it was the outermost one of its request and not an auth lookup. */
+export function leaveOperation(req: PayloadRequest): boolean {
+  const depth = (depthByRequest.get(req) ?? 1) - 1;
+  depthByRequest.set(req, depth);
+  return depth === 0 && authenticating.getStore() === undefined;
+}
+
+/** Runs every auth strategy inside a marker the hooks can see. Done once per Payload instance, at init. */
+export function markAuthStrategies(payload: Payload): void {
+  for (const strategy of payload.authStrategies ?? []) {
+    const authenticate = strategy.authenticate;
+    strategy.authenticate = (args) => authenticating.run(true, () => authenticate(args));
+  }
+}

@@ -1,0 +1,70 @@
+import type { CollectionAfterOperationHook, CollectionBeforeOperationHook, CollectionConfig, Config, Plugin } from 'payload';
+import { sessionsCollection } from '../session/stores/payload-session-store.js';
+import { installCommitQueue } from './commit-queue.js';
+import { enterOperation, leaveOperation, markAuthStrategies } from './operation-scope.js';
+import { sinkFor } from './realtime-registry.js';
+
+export interface PayloadSocketPluginOptions {
+  /** `false` adds nothing (the seed's switch). */
+  enabled?: boolean;
+}
+
+const APPLIED = 'payloadSocket';
+
+/**
+ * The Payload side of the module, a pure config transform: it appends one beforeOperation and one afterOperation
+ * hook per collection and chains `onInit`, never replacing what the user or other plugins set. The hooks hand each
+ * operation to whatever sink is registered for the running instance (the Nest module); without one they cost a
+ * WeakMap lookup.
+ */
+export const payloadSocketPlugin =
+  (options: PayloadSocketPluginOptions = {}): Plugin =>
+  (config: Config): Config => {
+    if (options.enabled === false || isPluginApplied(config)) return config;
+    const collections = (config.collections ?? []).map(withHooks);
+    // Databases without a store library of their own keep sessions in a Payload collection (same database file).
+    // A built (sanitized) config cannot take new collections any more.
+    const sanitized = collections.some((collection) => 'flattenedFields' in collection);
+    const storesSessionsInCollection = !['postgres', 'mongoose'].includes((config.db as { name?: string })?.name ?? '');
+    if (storesSessionsInCollection && !sanitized && !collections.some((c) => c.slug === sessionsCollection.slug)) {
+      collections.push(sessionsCollection);
+    }
+    const userOnInit = config.onInit;
+    return {
+      ...config,
+      collections,
+      custom: { ...config.custom, [APPLIED]: true },
+      onInit: async (payload) => {
+        installCommitQueue(payload);
+        markAuthStrategies(payload);
+        await userOnInit?.(payload);
+      },
+    };
+  };
+
+export const isPluginApplied = (config: { custom?: Record<string, unknown> }): boolean => config.custom?.[APPLIED] === true;
+
+const beforeOperation: CollectionBeforeOperationHook = ({ req }) => {
+  enterOperation(req);
+};
+
+const afterOperation: CollectionAfterOperationHook = ({ args, collection, operation, req, result }) => {
+  const outermost = leaveOperation(req);
+  const sink = sinkFor(req.payload);
+  if (outermost && sink?.hasRules(collection.slug, operation)) {
+    sink.handle({ slug: collection.slug, operation, args: args as Record<string, unknown>, req, result });
+  }
+  return result;
+};
+
+function withHooks<T extends CollectionConfig>(collection: T): T {
+  const hooks = collection.hooks ?? {};
+  return {
+    ...collection,
+    hooks: {
+      ...hooks,
+      beforeOperation: [...(hooks.beforeOperation ?? []), beforeOperation],
+      afterOperation: [...(hooks.afterOperation ?? []), afterOperation],
+    },
+  };
+}

@@ -1,0 +1,35 @@
+import type { Logger } from '@nestjs/common';
+import type { RequestHandler } from 'express';
+import session, { type Store } from 'express-session';
+import type { Payload } from 'payload';
+import type { ResolvedOptions } from '../options.js';
+import { createSessionStore } from './stores/create-session-store.js';
+
+export interface SessionRuntime {
+  /** The one express-session middleware, shared by HTTP and the Socket.IO handshake. */
+  middleware: RequestHandler;
+  store: Store;
+  close(): Promise<void>;
+}
+
+const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
+
+/**
+ * The seed's session, made safe by default: persisted in Payload's own database unless a store is given,
+ * signed with Payload's secret, httpOnly and SameSite=Lax cookies, `secure` whenever the request is HTTPS
+ * (behind a proxy: set Express's `trust proxy`).
+ */
+export async function createSessionRuntime(options: ResolvedOptions, payload: Payload, logger: Logger): Promise<SessionRuntime> {
+  const { ttlSeconds = DEFAULT_TTL_SECONDS, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
+  const created = givenStore ? undefined : await createSessionStore(payload, { ttlSeconds, logger });
+  const store = givenStore ?? created!.store;
+  const middleware = session({
+    secret: payload.secret,
+    resave: false,
+    saveUninitialized: true, // the first plain HTTP response sets the cookie that links later requests and sockets
+    ...sessionOptions,
+    store,
+    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: ttlSeconds * 1000, ...cookie },
+  });
+  return { middleware, store, close: async () => created?.close() };
+}

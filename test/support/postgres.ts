@@ -1,0 +1,97 @@
+/**
+ * Throwaway PostgreSQL databases for tests.
+ *
+ * Admin connection: `PG_ADMIN_URL`, default `postgres://nps_test:nps_test@127.0.0.1:5432/postgres` — a role that may
+ * create databases (CREATEDB), not a superuser. One-time setup on this machine (and in .ci/run), as root:
+ *
+ *   pg_ctlcluster 15 main start                      # or: service postgresql start
+ *   (cd / && su postgres -c 'psql -v ON_ERROR_STOP=1 -q') <<'SQL'
+ *   DO $$BEGIN
+ *     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nps_test') THEN
+ *       CREATE ROLE nps_test LOGIN CREATEDB PASSWORD 'nps_test';
+ *     END IF;
+ *   END$$;
+ *   SQL
+ *
+ * Tests must fail (not skip) when the server is missing: `createTestDatabase` throws a clear error.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+
+export const DEFAULT_PG_ADMIN_URL = 'postgres://nps_test:nps_test@127.0.0.1:5432/postgres';
+
+export function pgAdminUrl(): string {
+  return process.env.PG_ADMIN_URL || DEFAULT_PG_ADMIN_URL;
+}
+
+function redact(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: pgAdminUrl(), connectionTimeoutMillis: 5000 });
+  try {
+    await client.connect();
+  } catch (err) {
+    await client.end().catch(() => undefined);
+    throw new Error(
+      `PostgreSQL is required for these tests but does not answer at ${redact(pgAdminUrl())} ` +
+        `(${(err as Error).message}). Start it and create the test role (see test/support/postgres.ts), ` +
+        'or point PG_ADMIN_URL at a role with CREATEDB.',
+      { cause: err },
+    );
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** True when the admin connection works. */
+export async function postgresAvailable(): Promise<boolean> {
+  try {
+    await withAdmin((c) => c.query('SELECT 1'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Throws the clear error when PostgreSQL is not there (for a `beforeAll`). */
+export async function requirePostgres(): Promise<void> {
+  await withAdmin((c) => c.query('SELECT 1'));
+}
+
+export interface TestDatabase {
+  /** Connection URL of the new database (same credentials as the admin URL). */
+  url: string;
+  name: string;
+  /** Terminates every connection to it and drops it. Safe to call twice. */
+  drop(): Promise<void>;
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `nps_test_${randomBytes(6).toString('hex')}`;
+  await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+  const url = new URL(pgAdminUrl());
+  url.pathname = `/${name}`;
+  let dropped = false;
+  return {
+    name,
+    url: url.toString(),
+    async drop() {
+      if (dropped) return;
+      dropped = true;
+      await withAdmin(async (c) => {
+        await c.query(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          [name],
+        );
+        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      });
+    },
+  };
+}
