@@ -1,4 +1,5 @@
 import type { Payload, PayloadRequest, SanitizedCollectionConfig, Where } from 'payload';
+import { clonePlain } from './plain.js';
 import { stableKey } from './stable-key.js';
 import { matchWhere } from './where-matcher.js';
 import type { AccessContext, PlainDoc } from './types.js';
@@ -54,8 +55,8 @@ export async function decideWhere(
     const { totalDocs } = await payload.db.count({
       collection: ctx.collection,
       locale: defaultLocale(payload),
-      // structuredClone: adapters may rewrite the Where they are given.
-      where: { and: [{ id: { equals: doc.id } }, structuredClone(where)] } as Where,
+      // a copy: adapters may rewrite the Where they are given.
+      where: { and: [{ id: { equals: doc.id } }, clonePlain(where)] } as Where,
       req: {} as PayloadRequest,
     });
     return totalDocs > 0;

@@ -1,5 +1,6 @@
 import { getDefaultValue, type PayloadRequest, type SanitizedCollectionConfig } from 'payload';
 import { isAuthSecretKey } from './auth-secrets.js';
+import { clonePlain, isPlainObject } from './plain.js';
 import type { AccessContext, PlainDoc } from './types.js';
 
 /**
@@ -19,15 +20,9 @@ interface Walk {
   doc: PlainDoc;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+const isObject = isPlainObject;
 
 const affectsData = (field: AnyField): boolean => 'name' in field && field.type !== 'ui';
-
-/** Deep copy of a JSON-like document (Dates kept), so the caller's object is never modified. */
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
 
 export async function buildFieldView(
   config: SanitizedCollectionConfig,
@@ -36,7 +31,7 @@ export async function buildFieldView(
   ctx: AccessContext,
 ): Promise<PlainDoc> {
   ctx.stats.fieldWalks++;
-  const view = clone(doc);
+  const view = clonePlain(doc); // the caller's object is never modified
   if (config.auth) {
     // Secrets go first, before any field access function can see them in `doc`.
     for (const key of Object.keys(view)) if (isAuthSecretKey(key)) delete view[key];

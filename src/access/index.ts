@@ -17,4 +17,5 @@ export {
   type PlainDoc,
   type Principal,
 } from './types.js';
-export { looseEquals, matchWhere, type Tri } from './where-matcher.js';
+export { matchWhere, type Tri } from './where-matcher.js';
+export { looseEquals } from './where-operators.js';

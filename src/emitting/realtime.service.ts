@@ -34,6 +34,11 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev);
   }
 
+  /** The module's Socket.IO namespace (undefined when disabled). */
+  get namespace(): Namespace | undefined {
+    return this.nsp;
+  }
+
   /** Called by the gateway once Nest has created the Socket.IO server. */
   attach(server: Server | Namespace): void {
     this.nsp = server instanceof Namespace ? server : server.of(this.options.namespace);

@@ -24,6 +24,10 @@ export async function toFetchRequest(req: ExpressRequest, limit: number | string
   }
   const init: RequestInit & { duplex?: 'half' } = { method: req.method, headers };
   if (req.method !== 'GET' && req.method !== 'HEAD') {
+    if (hasBody(req) && !req.is(['application/json', 'multipart/*'])) {
+      // Payload reads JSON and multipart only; anything else would reach its operations as missing data (500).
+      throw new PayloadHttpError(415, `Unsupported content type "${req.headers['content-type'] ?? 'none'}": send application/json or multipart/form-data.`);
+    }
     if (req.is('multipart/*')) {
       init.body = Readable.toWeb(req) as ReadableStream;
       init.duplex = 'half';
@@ -33,6 +37,9 @@ export async function toFetchRequest(req: ExpressRequest, limit: number | string
   }
   return new Request(url, init);
 }
+
+const hasBody = (req: ExpressRequest): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 async function readBody(req: ExpressRequest, limit: number | string): Promise<Buffer> {
   try {

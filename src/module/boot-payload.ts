@@ -13,10 +13,28 @@ export async function bootPayload(configInput: unknown, key: string, enabled = t
   return getPayload({ config, key, cron: true });
 }
 
-/** Removes the instance from Payload's global cache so a later module with the same key boots afresh. */
+type PgPool = { ended?: boolean; end(): Promise<void>; on(event: string, fn: () => void): void; _clients?: { release?: () => void }[] };
+
+/**
+ * Closes Payload and its database connection, and removes the instance from Payload's global cache so a later
+ * module with the same key boots afresh. `payload.destroy()` leaves the PostgreSQL pool open, with one client
+ * still checked out: end the pool and release that client, or the process never exits.
+ */
 export async function shutdownPayload(payload: Payload, key: string): Promise<void> {
+  const pool = (payload.db as unknown as { pool?: PgPool }).pool;
   await payload.destroy();
   (globalThis as { _payload?: Map<string, unknown> })._payload?.delete(key);
+  if (!pool || pool.ended) return;
+  pool.on('error', () => undefined);
+  const ended = pool.end();
+  for (const client of [...(pool._clients ?? [])]) {
+    try {
+      client.release?.();
+    } catch {
+      // already released
+    }
+  }
+  await ended;
 }
 
 async function withPlugin(config: Config | SanitizedConfig): Promise<SanitizedConfig> {

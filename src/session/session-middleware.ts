@@ -3,7 +3,8 @@ import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import type { Payload } from 'payload';
 import type { ResolvedOptions } from '../options.js';
-import { createSessionStore } from './stores/create-session-store.js';
+import { createSessionStore, sessionStoreKind } from './stores/create-session-store.js';
+import { SESSIONS_COLLECTION_SLUG } from './stores/payload-session-store.js';
 
 export interface SessionRuntime {
   /** The one express-session middleware, shared by HTTP and the Socket.IO handshake. */
@@ -21,8 +22,8 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
  */
 export async function createSessionRuntime(options: ResolvedOptions, payload: Payload, logger: Logger): Promise<SessionRuntime> {
   const { ttlSeconds = DEFAULT_TTL_SECONDS, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
-  const created = givenStore ? undefined : await createSessionStore(payload, { ttlSeconds, logger });
-  const store = givenStore ?? created!.store;
+  const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, logger });
+  const store = givenStore ?? created?.store ?? new session.MemoryStore();
   const middleware = session({
     secret: payload.secret,
     resave: false,
@@ -32,4 +33,14 @@ export async function createSessionRuntime(options: ResolvedOptions, payload: Pa
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: ttlSeconds * 1000, ...cookie },
   });
   return { middleware, store, close: async () => created?.close() };
+}
+
+/** A config built without the plugin lacks the sessions collection SQLite needs: say how to fix it, keep working. */
+function canPersist(payload: Payload, logger: Logger): boolean {
+  if (sessionStoreKind(payload) !== 'payload-collection' || payload.collections[SESSIONS_COLLECTION_SLUG as never]) return true;
+  logger.warn(
+    'Sessions are kept in memory (lost on restart): add payloadSocketPlugin() to your Payload config\'s `plugins` ' +
+      'so they are stored in your database, or pass `session.store`.',
+  );
+  return false;
 }

@@ -96,7 +96,7 @@ describe('readView equals what Payload lets each user read', () => {
     expect(views.anonymous).toBeNull();
     expect(views.admin).toMatchObject({ secret: 'top', meta: { secret: 'group-secret' }, tabSecret: 'unnamed-tab-secret' });
     const leaked = JSON.stringify(views.alice);
-    for (const secret of ['top', 'group-secret', 's1', 's2', 'only admins', 'block-secret', 'tab-secret', 'row-secret', 'collapsed-secret', '42', '"h"']) {
+    for (const secret of ['top', 'group-secret', 's1', 's2', 'only admins', 'block-secret', 'tab-secret', 'row-secret', 'collapsed-secret', ':42', '"h"']) {
       expect(leaked).not.toContain(secret);
     }
     expect(views.alice).toMatchObject({ title: 'Alice note', meta: { visible: 'v' }, rowOpen: 'row-open', adminItems: [] });

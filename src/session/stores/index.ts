@@ -10,6 +10,7 @@ export {
   SESSIONS_COLLECTION_SLUG,
   sessionExpiry,
   sessionsCollection,
+  createSessionsCollection,
   type PayloadSessionStoreOptions,
   type SessionStoreLogger,
 } from './payload-session-store.js';

@@ -18,8 +18,8 @@ const DDL_LOCK_KEY = "hashtext('nest-payload-socket:session-store')";
  * connect-pg-simple's table (table.sql), with `timestamptz` instead of `timestamp` so that expiry comparisons do not
  * depend on each connection's TimeZone setting. connect-pg-simple only writes/compares `to_timestamp(...)` values.
  */
-const DDL = [
-  `CREATE SCHEMA IF NOT EXISTS "${PG_SESSION_SCHEMA}"`,
+const CREATE_SCHEMA = `CREATE SCHEMA IF NOT EXISTS "${PG_SESSION_SCHEMA}"`;
+const CREATE_TABLE = [
   `CREATE TABLE IF NOT EXISTS "${PG_SESSION_SCHEMA}"."${PG_SESSION_TABLE}" (
      "sid" varchar NOT NULL COLLATE "default" PRIMARY KEY,
      "sess" json NOT NULL,
@@ -29,23 +29,42 @@ const DDL = [
 ];
 
 /**
+ * Plain MVCC reads of the catalogs. Deliberately not `to_regclass`/`IF NOT EXISTS` alone: those go through the
+ * backend's catalog cache, and a cached "no such schema" from before the lock is not refreshed by taking an advisory
+ * lock — `CREATE SCHEMA IF NOT EXISTS` then fails with a duplicate key on pg_namespace although the other instance
+ * created it (reproduced by test/session-stores/postgres.spec.ts).
+ */
+const EXISTING = `SELECT
+  EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1) AS "schema",
+  EXISTS (SELECT 1 FROM pg_catalog.pg_tables WHERE schemaname = $1 AND tablename = $2) AS "table"`;
+
+/**
  * Creates schema and table if missing. `IF NOT EXISTS` alone is not enough when two instances start at once (both
- * pass the check, one fails on the catalog's unique index), so the DDL runs under `pg_advisory_xact_lock`.
+ * pass the check, one fails on the catalog's unique index), so the DDL runs under `pg_advisory_xact_lock`, and
+ * what exists is decided by a fresh read after the lock is held.
  */
 export async function ensurePgSessionTable(pool: Pool): Promise<void> {
   const client = await pool.connect();
   let failed = false;
   try {
+    // Usual case (no lock, no DDL), and lets a role without CREATE on the database use a table an administrator
+    // created.
+    const before = await client.query<{ schema: boolean; table: boolean }>(EXISTING, [PG_SESSION_SCHEMA, PG_SESSION_TABLE]);
+    if (before.rows[0]?.table) return;
     await client.query('BEGIN');
     await client.query(`SELECT pg_advisory_xact_lock(${DDL_LOCK_KEY})`);
-    for (const statement of DDL) await client.query(statement);
+    const now = await client.query<{ schema: boolean; table: boolean }>(EXISTING, [PG_SESSION_SCHEMA, PG_SESSION_TABLE]);
+    if (!now.rows[0]?.schema) await client.query(CREATE_SCHEMA);
+    if (!now.rows[0]?.table) for (const statement of CREATE_TABLE) await client.query(statement);
     await client.query('COMMIT');
   } catch (err) {
     failed = true;
     await client.query('ROLLBACK').catch(() => undefined);
+    const privilege = (err as { code?: string }).code === '42501'; // insufficient_privilege
     throw new Error(
-      `nest-payload-socket: could not create the session table ${PG_SESSION_SCHEMA}.${PG_SESSION_TABLE} ` +
-        `(the database role needs CREATE on the database): ${errorMessage(err)}`,
+      `nest-payload-socket: could not create the session table ${PG_SESSION_SCHEMA}.${PG_SESSION_TABLE}` +
+        `${privilege ? ' (the database role needs CREATE on the database, or have an administrator create the table beforehand)' : ''}: ` +
+        errorMessage(err),
       { cause: err },
     );
   } finally {
