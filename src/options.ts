@@ -26,6 +26,38 @@ export interface PayloadSocketOptions {
   bodyLimit?: number | string;
   /** `getPayload` cache key; a unique one is made per module when omitted. */
   payloadKey?: string;
+  /** How sockets become Payload users (see README "Security"). */
+  auth?: SocketAuthOptions;
+  /** Protections against hostile or broken clients. */
+  limits?: SocketLimits;
+}
+
+export interface SocketAuthOptions {
+  /** Refuse handshakes without a valid credential (`connect_error`: "Authentication required"). Default false. */
+  required?: boolean;
+  /**
+   * How often (seconds) connected users are re-read: a logged-out session, an expired token, a deleted user or a
+   * changed role takes effect within this bound. Default 30.
+   */
+  recheckSeconds?: number;
+  /** Origins allowed to authenticate a socket with the `payload-token` cookie, besides the page's own origin,
+   * Payload's `csrf` list and the `cors` origins. */
+  cookieOrigins?: string[];
+}
+
+export interface SocketLimits {
+  /** Largest message a client may send, in bytes (Socket.IO `maxHttpBufferSize`). Default 100 KB. */
+  maxMessageBytes?: number;
+  /** Sustained events per second a socket may send; the rest are dropped with an `error` event. Default 20. */
+  eventsPerSecond?: number;
+  /** Events a socket may send in a burst above the sustained rate. Default 40. */
+  burst?: number;
+  /** Most sockets one session may have open on one instance. Default unlimited. */
+  connectionsPerSession?: number;
+  /** Most sockets one user may have open on one instance. Default unlimited. */
+  connectionsPerUser?: number;
+  /** Time (ms) a client has to join the namespace after the transport handshake. Default 10 s. */
+  handshakeTimeoutMs?: number;
 }
 
 export const defaultEventName = (target: string, slug: string, operation: string): string =>

@@ -1,17 +1,118 @@
 import type { Logger } from '@nestjs/common';
-import type { Payload } from 'payload';
+import type { Payload, PayloadRequest } from 'payload';
 import type { Namespace } from 'socket.io';
+import { AccessEvaluator, principalKey, type Principal } from '../access/index.js';
+import type { SocketAuthenticator } from '../auth/socket-authenticator.js';
+import { storedDocument } from '../plugin/stored-documents.js';
+import { documentsIn } from './result-documents.js';
 
-/** Placeholder until the access engine lands: delivers `true` results to nobody (secure default). */
+type Doc = Record<string, unknown>;
+
+interface Audience {
+  principal: Principal;
+  socketIds: string[];
+}
+
+/**
+ * `true` sent to `public` or a room: each recipient gets the result as its own user may read it through
+ * Payload's REST API at depth 0 — collection and field read access, `hidden` fields, secrets — or nothing.
+ * Access is evaluated per distinct user (not per socket) by the access engine, starting from the document as
+ * stored; recipients with equal views share one packet (one encode), sent to the target itself when all share it.
+ */
 export class AccessAwareDelivery {
+  readonly evaluator: AccessEvaluator;
+
   constructor(
     private readonly nsp: Namespace,
     private readonly payload: Payload,
+    private readonly auth: SocketAuthenticator,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.evaluator = new AccessEvaluator(payload, {
+      onError: (error, { collection, phase, field }) =>
+        this.logger.error(`Access check (${phase}) on ${collection}${field ? `.${field}` : ''} failed, recipient denied: ${(error as Error)?.message ?? error}`),
+    });
+  }
 
-  async deliver(event: string, room: string | undefined, slug: string, result: unknown): Promise<number> {
-    void event; void room; void slug; void result;
-    return 0;
+  /** Returns how many local sockets received something. */
+  async deliver(event: string, room: string | undefined, slug: string, operation: string, result: unknown, req: PayloadRequest): Promise<number> {
+    const shape = documentsIn(operation, result);
+    if (!shape) {
+      this.logger.warn(`${event}: the result of ${operation} holds no documents to check; \`true\` sends nothing (build the value in the rule).`);
+      return 0;
+    }
+    const audiences = this.audiences(room);
+    if (!audiences.length) return 0;
+    const bases = await this.storedDocuments(slug, shape.docs, shape.deleted, req);
+    const principals = audiences.map((a) => a.principal);
+    // Per document, the view of each principal (by key); `undefined` = denied.
+    const perDoc = await Promise.all(
+      bases.map(async (base) => {
+        const views = new Map<string, Doc>();
+        if (!base) return views; // gone before it could be read: nobody gets it
+        for (const group of await this.evaluator.groups(slug, base, principals, { deleted: shape.deleted })) {
+          for (const principal of group.principals) views.set(principalKey(principal), group.view);
+        }
+        return views;
+      }),
+    );
+    // Recipients whose views are the same objects for every document share one packet.
+    const packets = new Map<string, { data: unknown; socketIds: string[] }>();
+    const viewIds = new Map<Doc, number>();
+    for (const { principal, socketIds } of audiences) {
+      const views = perDoc.map((views) => views.get(principalKey(principal)) ?? null);
+      const data = views.some(Boolean) ? shape.rebuild(views) : undefined;
+      if (data === undefined) continue;
+      const signature = views.map((v) => (v ? (viewIds.get(v) ?? viewIds.set(v, viewIds.size).get(v)) : '-')).join(',');
+      const packet = packets.get(signature) ?? { data, socketIds: [] };
+      packet.socketIds.push(...socketIds);
+      packets.set(signature, packet);
+    }
+    const total = audiences.reduce((sum, a) => sum + a.socketIds.length, 0);
+    let delivered = 0;
+    for (const { data, socketIds } of packets.values()) {
+      const everyone = socketIds.length === total;
+      const target = everyone ? (room ? this.nsp.to(room) : this.nsp) : this.nsp.to(socketIds);
+      target.emit(event, data);
+      delivered += socketIds.length;
+    }
+    return delivered;
+  }
+
+  /** This instance's sockets in the target, grouped by user (anonymous sockets share one group). */
+  private audiences(room: string | undefined): Audience[] {
+    const ids = room ? (this.nsp.adapter.rooms.get(room) ?? new Set<string>()) : this.nsp.sockets.keys();
+    const byPrincipal = new Map<string, Audience>();
+    for (const id of ids) {
+      const socket = this.nsp.sockets.get(id);
+      if (!socket) continue;
+      const principal = this.auth.principalOf(socket);
+      const key = principalKey(principal);
+      const audience = byPrincipal.get(key);
+      if (audience) audience.socketIds.push(id);
+      else byPrincipal.set(key, { principal, socketIds: [id] });
+    }
+    return [...byPrincipal.values()];
+  }
+
+  /**
+   * The documents as stored: captured from the write itself when there was one; read in one query otherwise
+   * (reads, logins); a deleted document that was not captured is judged on the result as the writer saw it.
+   */
+  private async storedDocuments(slug: string, docs: Doc[], deleted: boolean, req: PayloadRequest): Promise<(Doc | null)[]> {
+    const stored = docs.map((doc) => storedDocument(req, slug, doc.id));
+    if (deleted) return docs.map((doc, i) => stored[i] ?? doc);
+    const missing = docs.filter((_, i) => !stored[i]).map((doc) => doc.id);
+    if (missing.length) {
+      const { docs: found } = await this.payload.db.find({
+        collection: slug,
+        where: { id: { in: missing } },
+        limit: 0,
+        pagination: false,
+      } as never);
+      const byId = new Map((found as Doc[]).map((doc) => [String(doc.id), doc]));
+      return docs.map((doc, i) => stored[i] ?? byId.get(String(doc.id)) ?? null);
+    }
+    return stored as Doc[];
   }
 }

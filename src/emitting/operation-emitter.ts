@@ -45,7 +45,7 @@ export class OperationEmitter implements OperationSink {
   private async emit(rules: CompiledRule[], event: OperationEvent, result: unknown, origin: Origin): Promise<void> {
     for (const rule of rules) {
       const targets = await this.evaluate(rule, event, result);
-      if (targets) await this.delivery.deliver({ slug: event.slug, operation: event.operation, source: rule.source, targets, result, origin });
+      if (targets) await this.delivery.deliver({ slug: event.slug, operation: event.operation, source: rule.source, targets, result, origin, req: event.req });
     }
   }
 

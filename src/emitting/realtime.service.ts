@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import type { Payload } from 'payload';
 import { Namespace, type Server, type Socket } from 'socket.io';
 import { PAYLOAD_INSTANCE, PAYLOAD_SOCKET_OPTIONS } from '../constants.js';
+import { SocketAuthenticator } from '../auth/socket-authenticator.js';
 import { ConnectionHandler } from '../gateway/connection-handler.js';
+import { connectionCaps, limitInboundRate } from '../gateway/inbound-limits.js';
 import { OnConnectExplorer } from '../gateway/on-connect.explorer.js';
 import type { ResolvedOptions } from '../options.js';
 import { registerSink, unregisterSink } from '../plugin/realtime-registry.js';
@@ -20,9 +22,11 @@ import { SocketDelivery } from './socket-delivery.js';
 export class RealtimeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PayloadSocket');
   readonly rooms: RoomNames;
+  readonly auth: SocketAuthenticator;
   private readonly connections: ConnectionHandler;
   private nsp?: Namespace;
   private emitter?: OperationEmitter;
+  private accessAware?: AccessAwareDelivery;
 
   constructor(
     @Inject(PAYLOAD_SOCKET_OPTIONS) private readonly options: ResolvedOptions,
@@ -31,7 +35,17 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     connectHandlers: OnConnectExplorer,
   ) {
     this.rooms = new RoomNames(payload.secret);
-    this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev);
+    this.auth = new SocketAuthenticator(payload, this.rooms, options.auth ?? {}, corsOrigins(options), this.logger);
+    const limits = options.limits ?? {};
+    this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev, (socket, join) => {
+      this.auth.connect(socket, join);
+      limitInboundRate(socket, limits);
+    });
+  }
+
+  /** The access engine's counters (evaluations, queries), for tests and benchmarks. */
+  get accessStats() {
+    return this.accessAware?.evaluator.stats;
   }
 
   /** The module's Socket.IO namespace (undefined when disabled). */
@@ -42,6 +56,8 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
   /** Called by the gateway once Nest has created the Socket.IO server. */
   attach(server: Server | Namespace): void {
     this.nsp = server instanceof Namespace ? server : server.of(this.options.namespace);
+    this.nsp.use(this.auth.middleware);
+    this.nsp.use(connectionCaps(this.nsp, this.rooms, this.options.limits ?? {}));
     if (!(this.nsp.server.engine as { payloadSocketSession?: boolean }).payloadSocketSession) {
       this.logger.warn('The Socket.IO server has no session: use app.useWebSocketAdapter(new SessionIoAdapter(app)). `self` emits will reach nobody.');
     }
@@ -49,10 +65,11 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (!this.nsp) return;
-    const accessAware = new AccessAwareDelivery(this.nsp, this.payload, this.logger);
-    const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, accessAware, this.logger, this.options.dev);
+    this.accessAware = new AccessAwareDelivery(this.nsp, this.payload, this.auth, this.logger);
+    const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, this.accessAware, this.logger, this.options.dev);
     this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger);
     registerSink(this.payload, this.emitter);
+    this.auth.start(this.nsp);
   }
 
   connect(socket: Socket): void {
@@ -70,6 +87,13 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     unregisterSink(this.payload);
+    this.auth.stop();
     await this.idle();
   }
+}
+
+function corsOrigins(options: ResolvedOptions): string[] {
+  const origin = (options.cors as { origin?: unknown } | undefined)?.origin;
+  if (typeof origin === 'string') return [origin];
+  return Array.isArray(origin) ? origin.filter((o): o is string => typeof o === 'string') : [];
 }

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import type { PayloadRequest } from 'payload';
 import type { Namespace } from 'socket.io';
 import type { RoomNames } from '../session/rooms.js';
 import type { Targets } from '../rules/rule.js';
@@ -14,6 +15,8 @@ export interface Delivery {
   /** The operation's result, already without secrets. */
   result: unknown;
   origin: Origin;
+  /** The operation's request: access-aware delivery finds the stored documents through it. */
+  req: PayloadRequest;
 }
 
 /**
@@ -30,7 +33,7 @@ export class SocketDelivery {
     private readonly dev: boolean,
   ) {}
 
-  async deliver({ slug, operation, source, targets, result, origin }: Delivery): Promise<void> {
+  async deliver({ slug, operation, source, targets, result, origin, req }: Delivery): Promise<void> {
     for (const [target, value] of Object.entries(targets)) {
       if (value === false || value === null || value === undefined) continue;
       try {
@@ -38,7 +41,7 @@ export class SocketDelivery {
         if (target === 'self') {
           this.toSelf(event, value === true ? result : value, origin);
         } else if (value === true) {
-          const count = await this.accessAware.deliver(event, target === 'public' ? undefined : target, slug, result);
+          const count = await this.accessAware.deliver(event, target === 'public' ? undefined : target, slug, operation, result, req);
           this.log(event, target, count);
         } else {
           const room = target === 'public' ? undefined : target;

@@ -14,12 +14,15 @@ export class ConnectionHandler {
     private readonly handlers: () => ConnectHandler[],
     private readonly logger: Logger,
     private readonly dev: boolean,
+    /** The module's other per-socket work (user room, inbound limits), with the unguarded join. */
+    private readonly prepare: (socket: Socket, join: (room: string) => unknown) => void = () => undefined,
   ) {}
 
   connect(socket: Socket, io: Server): void {
     const join = socket.join.bind(socket);
     const sessionID = (socket.request as { sessionID?: string }).sessionID;
     if (sessionID) void join(this.rooms.session(sessionID));
+    this.prepare(socket, join);
     guardJoin(socket, join, this.logger);
     if (this.dev) this.logger.log(`socket ${socket.id} connected (${socket.conn.transport.name})`);
     for (const handler of this.handlers()) this.run(handler, socket, io);

@@ -20,9 +20,12 @@ export class SessionIoAdapter extends IoAdapter {
   override createIOServer(port: number, options?: ServerOptions): Server {
     const moduleOptions = this.app.get<ResolvedOptions>(PAYLOAD_SOCKET_OPTIONS, { strict: false });
     const session = this.app.get<SessionRuntime>(SESSION_MIDDLEWARE, { strict: false });
+    const limits = moduleOptions.limits ?? {};
     const server: Server = super.createIOServer(port, {
       ...options,
       ...(moduleOptions.cors ? { cors: moduleOptions.cors } : {}),
+      maxHttpBufferSize: limits.maxMessageBytes ?? 100_000,
+      connectTimeout: limits.handshakeTimeoutMs ?? 10_000,
     } as ServerOptions);
     server.engine.use(onlyOnHandshake(session.middleware as never));
     (server.engine as { payloadSocketSession?: boolean }).payloadSocketSession = true;

@@ -3,10 +3,14 @@ import { isPluginApplied, payloadSocketPlugin } from '../plugin/payload-socket.p
 
 /**
  * Boots Payload once for the module, with the pitfalls of running it outside Next.js handled
- * (../shared/notes/payload3.md): no HMR socket, no type-generation child process, a cache key per module.
+ * (../shared/notes/payload3.md): no HMR socket, no type-generation child process, a cache key per module, the
+ * dev schema pushed on every boot.
  */
 export async function bootPayload(configInput: unknown, key: string, enabled = true): Promise<Payload> {
   process.env.DISABLE_PAYLOAD_HMR ??= 'true';
+  // Drizzle's dev push remembers the last schema per process and skips an equal one, even on a fresh database
+  // (a second app or test with the same config would find no tables). A fresh process always pushes anyway.
+  process.env.PAYLOAD_FORCE_DRIZZLE_PUSH ??= 'true';
   const given = (await configInput) as Config | SanitizedConfig;
   const config = enabled ? await withPlugin(given) : isSanitized(given) ? given : await buildConfig(given);
   config.typescript = { ...config.typescript, autoGenerate: false };

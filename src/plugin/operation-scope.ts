@@ -28,3 +28,8 @@ export function markAuthStrategies(payload: Payload): void {
     strategy.authenticate = (args) => authenticating.run(true, () => authenticate(args));
   }
 }
+
+/** Runs a lookup the module makes for itself (re-reading a socket's user) as bookkeeping: it emits nothing. */
+export function asBookkeeping<T>(fn: () => T): T {
+  return authenticating.run(true, fn);
+}

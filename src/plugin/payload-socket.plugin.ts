@@ -3,6 +3,7 @@ import { sessionsCollection } from '../session/stores/payload-session-store.js';
 import { installCommitQueue } from './commit-queue.js';
 import { enterOperation, leaveOperation, markAuthStrategies } from './operation-scope.js';
 import { sinkFor } from './realtime-registry.js';
+import { installStoredDocumentCapture } from './stored-documents.js';
 
 export interface PayloadSocketPluginOptions {
   /** `false` adds nothing (the seed's switch). */
@@ -36,6 +37,7 @@ export const payloadSocketPlugin =
       custom: { ...config.custom, [APPLIED]: true },
       onInit: async (payload) => {
         installCommitQueue(payload);
+        installStoredDocumentCapture(payload);
         markAuthStrategies(payload);
         await userOnInit?.(payload);
       },

@@ -1,0 +1,37 @@
+import type { Principal } from '../access/index.js';
+
+/**
+ * The user documents of this instance's authenticated sockets, one entry per user however many sockets it
+ * has: access checks read the user from here (no query per emit), and the periodic re-check refreshes it.
+ */
+export class UserDirectory {
+  private readonly users = new Map<string, { user: NonNullable<Principal>; sockets: number }>();
+
+  hold(key: string, user: NonNullable<Principal>): void {
+    const entry = this.users.get(key);
+    if (entry) entry.sockets += 1;
+    else this.users.set(key, { user, sockets: 1 });
+  }
+
+  release(key: string): void {
+    const entry = this.users.get(key);
+    if (entry && --entry.sockets <= 0) this.users.delete(key);
+  }
+
+  get(key: string): NonNullable<Principal> | undefined {
+    return this.users.get(key)?.user;
+  }
+
+  update(key: string, user: NonNullable<Principal>): void {
+    const entry = this.users.get(key);
+    if (entry) entry.user = user;
+  }
+
+  keys(): string[] {
+    return [...this.users.keys()];
+  }
+
+  get size(): number {
+    return this.users.size;
+  }
+}

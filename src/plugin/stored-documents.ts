@@ -1,0 +1,39 @@
+import type { Payload, PayloadRequest } from 'payload';
+
+type StoredDoc = Record<string, unknown>;
+
+/**
+ * Remembers, per request, each document exactly as the database adapter wrote or deleted it: depth 0, every
+ * field, hidden ones included. Access-aware delivery must start from that full document (a recipient may read
+ * more than the writer), and capturing it here saves re-reading it after commit. Never emitted as it is.
+ */
+const byRequest = new WeakMap<object, Map<string, StoredDoc>>();
+
+const keyOf = (slug: string, id: unknown) => `${slug}\u0000${String(id)}`;
+
+export function storedDocument(req: PayloadRequest, slug: string, id: unknown): StoredDoc | undefined {
+  return byRequest.get(req)?.get(keyOf(slug, id));
+}
+
+type WriteArgs = { collection?: string; req?: Partial<PayloadRequest> };
+
+/** Wraps the adapter's single-document writes once per instance (create, updateOne, deleteOne). */
+export function installStoredDocumentCapture(payload: Payload): void {
+  const db = payload.db as unknown as Record<string, unknown> & { storedDocumentCapture?: boolean };
+  if (db.storedDocumentCapture) return;
+  db.storedDocumentCapture = true;
+  for (const method of ['create', 'updateOne', 'deleteOne'] as const) {
+    const original = db[method] as ((args: WriteArgs) => Promise<unknown>) | undefined;
+    if (typeof original !== 'function') continue;
+    db[method] = async function capture(args: WriteArgs) {
+      const doc = (await original.call(db, args)) as StoredDoc | undefined;
+      const { req, collection } = args ?? {};
+      if (req && collection && doc && typeof doc === 'object' && 'id' in doc) {
+        const docs = byRequest.get(req) ?? new Map<string, StoredDoc>();
+        docs.set(keyOf(collection, doc.id), doc);
+        byRequest.set(req, docs);
+      }
+      return doc;
+    };
+  }
+}
