@@ -30,6 +30,25 @@ export interface PayloadSocketOptions {
   auth?: SocketAuthOptions;
   /** Protections against hostile or broken clients. */
   limits?: SocketLimits;
+  /**
+   * Scale-out on Redis (a URL, a node-redis client, or details): the Socket.IO Redis Streams adapter (it supports
+   * missed-event recovery), or the classic pub/sub adapter with `adapter: 'pubsub'`.
+   */
+  redis?: string | RedisScaleOptions;
+  /** Any Socket.IO adapter instead (e.g. the Postgres or MongoDB adapter): `createAdapter(...)`'s result. */
+  adapter?: unknown;
+  /** Missed-event recovery: a client that drops for less than this gets what it missed, in order, on reconnect. */
+  recovery?: { maxDisconnectionDuration: number };
+}
+
+export interface RedisScaleOptions {
+  url?: string;
+  /** A node-redis v5 client of your own (the module duplicates it for its subscriber; you close it). */
+  client?: unknown;
+  /** `streams` (default: supports recovery) or `pubsub` (the classic adapter). */
+  adapter?: 'streams' | 'pubsub';
+  /** Prefix of every Redis key and channel the module uses (default `nps`): one per app on a shared Redis. */
+  keyPrefix?: string;
 }
 
 export interface SocketAuthOptions {

@@ -34,18 +34,26 @@ export class AccessAwareDelivery {
     });
   }
 
-  /** Returns how many local sockets received something. */
-  async deliver(event: string, room: string | undefined, slug: string, operation: string, result: unknown, req: PayloadRequest): Promise<number> {
+  /**
+   * The documents the result holds, as stored — what every instance judges its recipients on. `undefined` when
+   * the result holds none (a count, a token): `true` then sends nothing.
+   */
+  async documents(slug: string, operation: string, result: unknown, req: PayloadRequest): Promise<(Doc | null)[] | undefined> {
     const shape = documentsIn(operation, result);
     if (!shape) {
-      this.logger.warn(`${event}: the result of ${operation} holds no documents to check; \`true\` sends nothing (build the value in the rule).`);
-      return 0;
+      this.logger.warn(`${slug}.${operation}: the result holds no documents to check; \`true\` sends nothing (build the value in the rule).`);
+      return undefined;
     }
+    return this.storedDocuments(slug, shape.docs, shape.deleted, req);
+  }
+
+  /** Delivers to this instance's sockets in the target; returns how many received something. */
+  async deliverLocal(event: string, room: string | undefined, slug: string, operation: string, result: unknown, bases: (Doc | null)[]): Promise<number> {
+    const shape = documentsIn(operation, result);
     const audiences = this.audiences(room);
-    if (!audiences.length) return 0;
-    const bases = await this.storedDocuments(slug, shape.docs, shape.deleted, req);
+    if (!shape || !audiences.length) return 0;
     const principals = audiences.map((a) => a.principal);
-    // Per document, the view of each principal (by key); `undefined` = denied.
+    // Per document, the view of each principal (by key); missing = denied.
     const perDoc = await Promise.all(
       bases.map(async (base) => {
         const views = new Map<string, Doc>();
@@ -70,9 +78,11 @@ export class AccessAwareDelivery {
     }
     const total = audiences.reduce((sum, a) => sum + a.socketIds.length, 0);
     let delivered = 0;
+    // Local only: every other instance judges and serves its own sockets.
+    const local = this.nsp.local;
     for (const { data, socketIds } of packets.values()) {
       const everyone = socketIds.length === total;
-      const target = everyone ? (room ? this.nsp.to(room) : this.nsp) : this.nsp.to(socketIds);
+      const target = everyone ? (room ? local.to(room) : local) : local.to(socketIds);
       target.emit(event, data);
       delivered += socketIds.length;
     }

@@ -10,6 +10,9 @@ import type { ResolvedOptions } from '../options.js';
 import { registerSink, unregisterSink } from '../plugin/realtime-registry.js';
 import { SocketAccessExplorer } from '../rules/socket-access.explorer.js';
 import { RoomNames } from '../session/rooms.js';
+import type { ClusterMessage } from '../scale/cluster-bus.js';
+import { replayOperation } from '../scale/operation-relay.js';
+import { ScaleOut } from '../scale/scale-out.js';
 import { AccessAwareDelivery } from './access-aware-delivery.js';
 import { OperationEmitter } from './operation-emitter.js';
 import { SocketDelivery } from './socket-delivery.js';
@@ -33,6 +36,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     @Inject(PAYLOAD_INSTANCE) private readonly payload: Payload,
     private readonly rules: SocketAccessExplorer,
     connectHandlers: OnConnectExplorer,
+    private readonly scale: ScaleOut,
   ) {
     this.rooms = new RoomNames(payload.secret);
     this.auth = new SocketAuthenticator(payload, this.rooms, options.auth ?? {}, corsOrigins(options), this.logger);
@@ -63,13 +67,28 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  onApplicationBootstrap(): void {
+  async onApplicationBootstrap(): Promise<void> {
     if (!this.nsp) return;
     this.accessAware = new AccessAwareDelivery(this.nsp, this.payload, this.auth, this.logger);
-    const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, this.accessAware, this.logger, this.options.dev);
+    const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, this.accessAware, this.logger, this.options.dev, this.scale);
     this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger);
     registerSink(this.payload, this.emitter);
     this.auth.start(this.nsp);
+    await this.scale.bus?.listen((message) => void this.receive(message));
+  }
+
+  /** Work other instances and publishing processes hand to this one. */
+  private async receive(message: ClusterMessage): Promise<void> {
+    try {
+      if (message.type === 'deliver') {
+        const { event, room, slug, operation, result, docs } = message;
+        await this.accessAware!.deliverLocal(event, room, slug, operation, result, docs);
+      } else if (await this.scale.bus!.claim(message.id)) {
+        await replayOperation(this.payload, this.emitter!, message);
+      }
+    } catch (error) {
+      this.logger.error(`Handling a ${message.type} message from another instance failed: ${(error as Error)?.message ?? error}`);
+    }
   }
 
   connect(socket: Socket): void {

@@ -3,7 +3,9 @@ import type { PayloadRequest } from 'payload';
 import type { Namespace } from 'socket.io';
 import type { RoomNames } from '../session/rooms.js';
 import type { Targets } from '../rules/rule.js';
+import type { ScaleOut } from '../scale/scale-out.js';
 import type { AccessAwareDelivery } from './access-aware-delivery.js';
+import { stripSecrets } from './strip-secrets.js';
 import type { Origin } from './origin.js';
 
 export interface Delivery {
@@ -31,7 +33,13 @@ export class SocketDelivery {
     private readonly accessAware: AccessAwareDelivery,
     private readonly logger: Logger,
     private readonly dev: boolean,
+    private readonly scale: ScaleOut,
   ) {}
+
+  /** Through the adapter (every instance, recoverable), or straight to this instance's sockets while Redis is down. */
+  private get out() {
+    return this.scale.healthy ? this.nsp : this.nsp.local;
+  }
 
   async deliver({ slug, operation, source, targets, result, origin, req }: Delivery): Promise<void> {
     for (const [target, value] of Object.entries(targets)) {
@@ -41,11 +49,15 @@ export class SocketDelivery {
         if (target === 'self') {
           this.toSelf(event, value === true ? result : value, origin);
         } else if (value === true) {
-          const count = await this.accessAware.deliver(event, target === 'public' ? undefined : target, slug, operation, result, req);
-          this.log(event, target, count);
+          const room = target === 'public' ? undefined : target;
+          const docs = await this.accessAware.documents(slug, operation, result, req);
+          if (!docs) continue;
+          this.log(event, target, await this.accessAware.deliverLocal(event, room, slug, operation, result, docs));
+          const shared = docs.map((doc) => doc && stripSecrets(doc)); // hashes and tokens never travel
+          this.scale.bus?.publish({ type: 'deliver', event, room, slug, operation, result, docs: shared });
         } else {
           const room = target === 'public' ? undefined : target;
-          (room ? this.nsp.to(room) : this.nsp).emit(event, value);
+          (room ? this.out.to(room) : this.out).emit(event, value);
           this.log(event, target, room ? (this.nsp.adapter.rooms.get(room)?.size ?? 0) : this.nsp.sockets.size);
         }
       } catch (error) {
@@ -59,7 +71,7 @@ export class SocketDelivery {
   private toSelf(event: string, data: unknown, origin: Origin): void {
     const room = origin.sessionID ? this.rooms.session(origin.sessionID) : origin.socketId;
     if (!room) return; // no session behind the operation (a script, a timer): nobody is "self"
-    this.nsp.to(room).emit(event, data);
+    this.out.to(room).emit(event, data);
     this.log(event, 'self', this.nsp.adapter.rooms.get(room)?.size ?? 0);
   }
 

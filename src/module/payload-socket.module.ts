@@ -13,6 +13,7 @@ import { SocketAccessExplorer } from '../rules/socket-access.explorer.js';
 import { createSessionRuntime, type SessionRuntime } from '../session/session-middleware.js';
 import { PayloadLifecycle } from './payload-lifecycle.js';
 import { bootPayload } from './boot-payload.js';
+import { ScaleOut } from '../scale/scale-out.js';
 
 export interface PayloadSocketAsyncOptions extends Pick<ModuleMetadata, 'imports'> {
   inject?: unknown[];
@@ -56,6 +57,7 @@ export class PayloadSocketModule implements NestModule {
         useFactory: (options: ResolvedOptions, payload: Payload): Promise<SessionRuntime> =>
           createSessionRuntime(options, payload, new Logger('PayloadSocket')),
       },
+      { provide: ScaleOut, inject: [PAYLOAD_SOCKET_OPTIONS], useFactory: (options: ResolvedOptions) => ScaleOut.create(options) },
       MethodDiscovery,
       HttpBridge,
       PayloadLifecycle,

@@ -2,12 +2,19 @@ import type { CollectionAfterOperationHook, CollectionBeforeOperationHook, Colle
 import { sessionsCollection } from '../session/stores/payload-session-store.js';
 import { installCommitQueue } from './commit-queue.js';
 import { enterOperation, leaveOperation, markAuthStrategies } from './operation-scope.js';
+import type { RedisScaleOptions } from '../options.js';
+import { startRelay } from '../scale/operation-relay.js';
 import { sinkFor } from './realtime-registry.js';
 import { installStoredDocumentCapture } from './stored-documents.js';
 
 export interface PayloadSocketPluginOptions {
   /** `false` adds nothing (the seed's switch). */
   enabled?: boolean;
+  /**
+   * Publishing mode, for a process that runs no Socket.IO server (a worker, a script, Payload's admin in Next.js):
+   * its operations go over this Redis to the socket servers, which apply the rules and access checks.
+   */
+  publish?: { redis: string | RedisScaleOptions };
 }
 
 const APPLIED = 'payloadSocket';
@@ -39,6 +46,7 @@ export const payloadSocketPlugin =
         installCommitQueue(payload);
         installStoredDocumentCapture(payload);
         markAuthStrategies(payload);
+        if (options.publish) await startRelay(payload, options.publish.redis);
         await userOnInit?.(payload);
       },
     };

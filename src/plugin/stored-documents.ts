@@ -15,6 +15,13 @@ export function storedDocument(req: PayloadRequest, slug: string, id: unknown): 
   return byRequest.get(req)?.get(keyOf(slug, id));
 }
 
+/** Records a document as stored for a request (the capture below, and operations replayed from elsewhere). */
+export function rememberStoredDocument(req: object, slug: string, doc: StoredDoc): void {
+  const docs = byRequest.get(req) ?? new Map<string, StoredDoc>();
+  docs.set(keyOf(slug, doc.id), doc);
+  byRequest.set(req, docs);
+}
+
 type WriteArgs = { collection?: string; req?: Partial<PayloadRequest> };
 
 /** Wraps the adapter's single-document writes once per instance (create, updateOne, deleteOne). */
@@ -28,11 +35,7 @@ export function installStoredDocumentCapture(payload: Payload): void {
     db[method] = async function capture(args: WriteArgs) {
       const doc = (await original.call(db, args)) as StoredDoc | undefined;
       const { req, collection } = args ?? {};
-      if (req && collection && doc && typeof doc === 'object' && 'id' in doc) {
-        const docs = byRequest.get(req) ?? new Map<string, StoredDoc>();
-        docs.set(keyOf(collection, doc.id), doc);
-        byRequest.set(req, docs);
-      }
+      if (req && collection && doc && typeof doc === 'object' && 'id' in doc) rememberStoredDocument(req, collection, doc);
       return doc;
     };
   }

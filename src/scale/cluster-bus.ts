@@ -1,0 +1,44 @@
+import { randomUUID } from 'node:crypto';
+import type { RedisClients } from './redis-clients.js';
+
+/** What instances tell each other, besides what the Socket.IO adapter carries. */
+export type ClusterMessage =
+  /** Deliver an access-aware emit to your own sockets (each instance judges its own recipients). */
+  | { type: 'deliver'; event: string; room?: string; slug: string; operation: string; result: unknown; docs: (Record<string, unknown> | null)[] }
+  /** An operation written by a process without a Socket.IO server: one instance claims it and runs the rules. */
+  | { type: 'operation'; id: string; slug: string; operation: string; args: Record<string, unknown>; result: unknown; docs: Record<string, unknown>[]; context: Record<string, unknown> };
+
+type Envelope = ClusterMessage & { from: string };
+
+/** A Redis pub/sub channel between the instances (and publishing processes) of one app. */
+export class ClusterBus {
+  readonly instanceId = randomUUID();
+  private readonly channel: string;
+
+  constructor(private readonly redis: RedisClients) {
+    this.channel = `${redis.keyPrefix}:cluster`;
+  }
+
+  /** False while Redis is unreachable: the caller delivers locally instead of queueing behind it. */
+  get healthy(): boolean {
+    return this.redis.main.isReady;
+  }
+
+  async listen(onMessage: (message: ClusterMessage) => void): Promise<void> {
+    await this.redis.subscriber?.subscribe(this.channel, (raw: string) => {
+      const message = JSON.parse(raw) as Envelope;
+      if (message.from !== this.instanceId) onMessage(message);
+    });
+  }
+
+  publish(message: ClusterMessage): void {
+    if (!this.healthy) return; // nothing queues behind a dead connection; local delivery already happened
+    this.redis.main.publish(this.channel, JSON.stringify({ ...message, from: this.instanceId })).catch(() => undefined);
+  }
+
+  /** True for exactly one caller per id (within a minute). */
+  async claim(id: string): Promise<boolean> {
+    const answer = await this.redis.main.set(`${this.redis.keyPrefix}:claim:${id}`, this.instanceId, { condition: 'NX', expiration: { type: 'EX', value: 60 } });
+    return answer === 'OK';
+  }
+}

@@ -1,0 +1,55 @@
+import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
+import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import type { ResolvedOptions } from '../options.js';
+import { ClusterBus } from './cluster-bus.js';
+import { normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
+
+/**
+ * Many instances as one: the Socket.IO adapter that carries broadcasts between them (Redis Streams by default,
+ * since only it supports recovery; the classic pub/sub one on request; or any adapter given), and the bus for
+ * what the adapter cannot carry (access-aware deliveries, operations of processes without a socket server).
+ */
+export class ScaleOut implements OnApplicationShutdown {
+  private readonly logger = new Logger('PayloadSocket');
+  private redis?: RedisClients;
+  private extraClient?: Redis;
+  bus?: ClusterBus;
+  adapter?: unknown;
+
+  private constructor(private readonly options: ResolvedOptions) {}
+
+  static async create(options: ResolvedOptions): Promise<ScaleOut> {
+    const scale = new ScaleOut(options);
+    await scale.start();
+    return scale;
+  }
+
+  private async start(): Promise<void> {
+    this.adapter = this.options.adapter;
+    if (!this.options.redis) return;
+    const settings = normalizeRedisOptions(this.options.redis);
+    this.redis = await openRedis(settings, (message) => this.logger.error(message));
+    this.bus = new ClusterBus(this.redis);
+    if (this.adapter) return; // an adapter of the user's own carries the broadcasts
+    const prefix = this.redis.keyPrefix;
+    if (settings.adapter === 'pubsub') {
+      this.extraClient = this.redis.main.duplicate() as Redis;
+      this.extraClient.on('error', () => undefined); // reported through the main client
+      await this.extraClient.connect();
+      this.adapter = createPubSubAdapter(this.redis.main, this.extraClient, { key: `${prefix}:socket.io` });
+    } else {
+      this.adapter = createStreamsAdapter(this.redis.main, { streamName: `${prefix}:stream`, sessionKeyPrefix: `${prefix}:session:` });
+    }
+  }
+
+  /** False while Redis is down: emits then go to this instance's sockets at once instead of waiting for it. */
+  get healthy(): boolean {
+    return this.bus?.healthy ?? true;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.extraClient?.close().catch(() => undefined);
+    await this.redis?.close();
+  }
+}
