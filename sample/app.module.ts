@@ -6,6 +6,10 @@ import { RoomsHandler } from './rooms.handler.js';
 
 export interface SampleOptions extends SampleSettings {
   dev?: boolean;
+  /** Several instances on one database and one Redis behave as one. */
+  redisUrl?: string;
+  /** Redis key prefix (one per app sharing a Redis). */
+  redisKeyPrefix?: string;
 }
 
 @Module({})
@@ -18,6 +22,8 @@ export class AppModule {
           config: sampleConfig(options),
           dev: options.dev,
           cors: { origin: options.allowedOrigins ?? [], credentials: true },
+          recovery: { maxDisconnectionDuration: 2 * 60_000 },
+          ...(options.redisUrl ? { redis: { url: options.redisUrl, keyPrefix: options.redisKeyPrefix } } : {}),
         }),
       ],
       providers: [PostsRules, RoomsHandler],

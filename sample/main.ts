@@ -13,6 +13,11 @@ if (!secret) {
 }
 const allowedOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, ...(process.env.ALLOWED_ORIGINS?.split(',') ?? [])];
 
-const app = await createSampleApp({ databaseUrl, secret, allowedOrigins, dev: process.env.DEV === 'true' });
+const redisUrl = process.env.REDIS_URL || undefined;
+const app = await createSampleApp({ databaseUrl, secret, allowedOrigins, redisUrl, dev: process.env.DEV === 'true' });
 await app.listen(port);
-console.log(`Serving http://localhost:${port} (API at /api, database ${databaseUrl.replace(/\/\/[^@]*@/, '//***@')}) — started in ${Math.round(performance.now() - started)} ms`);
+console.log(`Serving http://localhost:${port} (API at /api, database ${redact(databaseUrl)}${redisUrl ? `, Redis ${redact(redisUrl)}` : ''}) — started in ${Math.round(performance.now() - started)} ms`);
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

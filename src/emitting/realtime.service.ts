@@ -47,6 +47,15 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
+  /**
+   * Every socket of one Payload user, on every instance: `realtime.toUser('users', id).emit('notice', data)`.
+   * What you send this way is not access-checked: send only what that user may read.
+   */
+  toUser(collection: string, id: string | number) {
+    if (!this.nsp) throw new Error('PayloadSocketModule is disabled: there are no sockets.');
+    return this.nsp.to(this.rooms.user(collection, id));
+  }
+
   /** The access engine's counters (evaluations, queries), for tests and benchmarks. */
   get accessStats() {
     return this.accessAware?.evaluator.stats;
