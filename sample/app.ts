@@ -11,6 +11,7 @@ const publicFolder = join(dirname(fileURLToPath(import.meta.url)), 'public');
 export async function createSampleApp(options: SampleOptions): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(options), {
     logger: options.dev ? undefined : ['error', 'warn'],
+    abortOnError: false, // a boot error is thrown (main.ts exits with it; a test fails) instead of process.exit(1)
   });
   app.useWebSocketAdapter(new SessionIoAdapter(app));
   app.useStaticAssets(publicFolder);

@@ -18,6 +18,8 @@ import { $, addEvent, clearEvents, notify, showAccount, showConnection, showPost
 
 let live;
 let postList = [];
+/** What the edit field was last filled with; a reload refreshes it unless the person has typed since. */
+let filled = { id: undefined, title: undefined };
 
 async function refreshAccount() {
   const user = await account.me();
@@ -29,12 +31,15 @@ async function refreshAccount() {
 async function refreshPosts() {
   postList = await posts.list();
   showPosts(postList);
-  fillEditTitle();
+  const untouched = $('post-edit-title').value === (filled.title ?? '');
+  if ($('post-select').value !== filled.id || untouched) fillEditTitle();
 }
 
 function fillEditTitle() {
-  const post = postList.find((p) => String(p.id) === $('post-select').value);
-  $('post-edit-title').value = post?.title ?? '';
+  const id = $('post-select').value;
+  const title = postList.find((p) => String(p.id) === id)?.title ?? '';
+  filled = { id, title };
+  $('post-edit-title').value = title;
 }
 
 /** Runs a form's action with its button disabled; failures land in the card's notice. */
@@ -105,6 +110,7 @@ function wirePosts() {
   });
   onSubmit('post-edit-form', 'posts', async (data) => {
     const post = await posts.update(data.get('id'), data.get('title'));
+    filled = { id: undefined, title: undefined }; // saved: show the stored title
     await refreshPosts();
     return `Saved "${post.title}".`;
   });

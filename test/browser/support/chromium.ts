@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 /** Debian's Chromium (`.ci/run` installs the `chromium` package); nothing is ever downloaded. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -18,31 +15,24 @@ const ARGS = [
 ];
 
 export interface Chromium {
-  /** A fresh context: its own cookie jar, i.e. one more person. */
+  /** A fresh context: its own cookie jar and storage, i.e. one more person. */
   newPerson(): Promise<BrowserContext>;
   close(): Promise<void>;
 }
 
-/** One headless Chromium on a throwaway profile folder, removed on close. */
+/**
+ * One headless Chromium. Playwright gives every `launch` a fresh temporary profile (`--user-data-dir`) and
+ * removes it on close; it refuses a `--user-data-dir` argument here.
+ */
 export async function launchChromium(): Promise<Chromium> {
-  const profile = mkdtempSync(join(tmpdir(), 'nps-chromium-'));
-  const browser = await chromium.launchPersistentContext(profile, {
+  const browser: Browser = await chromium.launch({
     executablePath: CHROMIUM_PATH,
     headless: true,
     chromiumSandbox: false,
     args: ARGS,
   });
-  const contexts: BrowserContext[] = [];
   return {
-    async newPerson() {
-      const context = await browser.browser()!.newContext({ viewport: { width: 1280, height: 900 } });
-      contexts.push(context);
-      return context;
-    },
-    async close() {
-      for (const context of contexts) await context.close();
-      await browser.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
+    newPerson: () => browser.newContext({ viewport: { width: 1280, height: 900 } }),
+    close: () => browser.close(),
   };
 }
