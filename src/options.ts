@@ -15,7 +15,12 @@ export interface PayloadSocketOptions {
   /** The seed's `onConnect` functions, called for every new socket after `@OnConnect` methods' peers. */
   onConnect?: OnConnectHandler[];
   /** express-session options; `secret` defaults to Payload's secret, `store` to one in Payload's database. */
-  session?: Partial<SessionOptions> & { ttlSeconds?: number };
+  session?: Partial<SessionOptions> & {
+    /** Lifetime of a session (cookie and store), in seconds. Default 7 days. */
+    ttlSeconds?: number;
+    /** How often the default store deletes expired sessions, in seconds (0: never). Default 900. */
+    pruneIntervalSeconds?: number;
+  };
   /** Socket.IO cors options (`credentials: true` for clients on another origin). */
   cors?: ServerOptions['cors'];
   /** Socket.IO namespace of the module's gateway. */

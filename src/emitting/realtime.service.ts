@@ -51,9 +51,10 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
    * Every socket of one Payload user, on every instance: `realtime.toUser('users', id).emit('notice', data)`.
    * What you send this way is not access-checked: send only what that user may read.
    */
-  toUser(collection: string, id: string | number) {
+  toUser(collection: string, id: string | number): ReturnType<Namespace['to']> {
     if (!this.nsp) throw new Error('PayloadSocketModule is disabled: there are no sockets.');
-    return this.nsp.to(this.rooms.user(collection, id));
+    // While Redis is down: this instance's sockets at once, not after Redis returns (as SocketDelivery does).
+    return (this.scale.healthy ? this.nsp : this.nsp.local).to(this.rooms.user(collection, id));
   }
 
   /** The access engine's counters (evaluations, queries), for tests and benchmarks. */

@@ -24,13 +24,16 @@ export class ConnectionHandler {
     if (sessionID) void join(this.rooms.session(sessionID));
     this.prepare(socket, join);
     guardJoin(socket, join, this.logger);
-    if (this.dev) this.logger.log(`socket ${socket.id} connected (${socket.conn.transport.name})`);
+    if (this.dev) {
+      this.logger.log(`socket ${socket.id} connected (${socket.conn.transport.name})`);
+      // Nest's handleDisconnect gets no reason: listen for it here.
+      socket.once('disconnect', (reason) => this.logger.log(`socket ${socket.id} disconnected (${reason})`));
+    }
     for (const handler of this.handlers()) this.run(handler, socket, io);
   }
 
-  disconnect(socket: Socket, reason?: string): void {
-    if (this.dev) this.logger.log(`socket ${socket.id} disconnected${reason ? ` (${reason})` : ''}`);
-  }
+  /** The module's per-socket cleanup on disconnect (the dev log line is written by the listener in `connect`). */
+  disconnect(_socket: Socket): void {}
 
   private run(handler: ConnectHandler, socket: Socket, io: Server): void {
     const fail = (error: unknown) =>

@@ -34,7 +34,7 @@ export class SessionIoAdapter extends IoAdapter {
         ? { connectionStateRecovery: { maxDisconnectionDuration: moduleOptions.recovery.maxDisconnectionDuration, skipMiddlewares: false } }
         : {}),
     } as ServerOptions);
-    server.engine.use(onlyOnHandshake(session.middleware as never));
+    server.engine.use(onlyOnHandshake(session.handshake as never));
     (server.engine as { payloadSocketSession?: boolean }).payloadSocketSession = true;
     return server;
   }

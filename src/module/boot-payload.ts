@@ -14,10 +14,14 @@ export async function bootPayload(configInput: unknown, key: string, enabled = t
   const given = (await configInput) as Config | SanitizedConfig;
   const config = enabled ? await withPlugin(given) : isSanitized(given) ? given : await buildConfig(given);
   config.typescript = { ...config.typescript, autoGenerate: false };
-  return getPayload({ config, key, cron: true });
+  const payload = await getPayload({ config, key, cron: true });
+  // pg's Pool re-emits an idle client's error (database restarted, connection ended by an admin), and Node ends the
+  // process when nobody listens — Payload does not. The pool replaces such clients by itself: log and go on.
+  (payload.db as unknown as { pool?: PgPool }).pool?.on('error', (error) => payload.logger.error(`PostgreSQL: ${error?.message ?? error}`));
+  return payload;
 }
 
-type PgPool = { ended?: boolean; end(): Promise<void>; on(event: string, fn: () => void): void; _clients?: { release?: () => void }[] };
+type PgPool = { ended?: boolean; end(): Promise<void>; on(event: string, fn: (error?: Error) => void): void; _clients?: { release?: () => void }[] };
 
 /**
  * Closes Payload and its database connection, and removes the instance from Payload's global cache so a later

@@ -9,6 +9,8 @@ import { SESSIONS_COLLECTION_SLUG } from './stores/payload-session-store.js';
 export interface SessionRuntime {
   /** The one express-session middleware, shared by HTTP and the Socket.IO handshake. */
   middleware: RequestHandler;
+  /** `middleware` for Socket.IO handshakes: it also stores a session a websocket handshake started. */
+  handshake: RequestHandler;
   store: Store;
   close(): Promise<void>;
 }
@@ -21,8 +23,8 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
  * (behind a proxy: set Express's `trust proxy`).
  */
 export async function createSessionRuntime(options: ResolvedOptions, payload: Payload, logger: Logger): Promise<SessionRuntime> {
-  const { ttlSeconds = DEFAULT_TTL_SECONDS, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
-  const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, logger });
+  const { ttlSeconds = DEFAULT_TTL_SECONDS, pruneIntervalSeconds, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
+  const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, pruneIntervalSeconds, logger });
   const store = givenStore ?? created?.store ?? new session.MemoryStore();
   const middleware = session({
     secret: payload.secret,
@@ -32,7 +34,31 @@ export async function createSessionRuntime(options: ResolvedOptions, payload: Pa
     store,
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: ttlSeconds * 1000, ...cookie },
   });
-  return { middleware, store, close: async () => created?.close() };
+  const handshake = websocketSafe(middleware, store, sessionOptions.saveUninitialized !== false);
+  return { middleware, handshake, store, close: async () => created?.close() };
+}
+
+type GeneratingStore = Store & { generate(req: unknown): void };
+
+/**
+ * express-session stores a new session when the response ends; an Engine.IO websocket handshake has no response
+ * to end (only headers, sent with the upgrade), so the cookie it sets would name a session no store knows, and the
+ * browser's next HTTP request would get yet another one. Save a new session there; never re-save a loaded one (a
+ * concurrent HTTP write would be lost). New sessions are those express-session made through `store.generate`.
+ */
+function websocketSafe(middleware: RequestHandler, store: Store, saveUninitialized: boolean): RequestHandler {
+  const generated = new WeakSet<object>();
+  const generating = store as GeneratingStore;
+  const generate = generating.generate.bind(store); // set on the store by session() above
+  generating.generate = (req: object) => {
+    generate(req);
+    generated.add(req);
+  };
+  return (req, res, next) =>
+    middleware(req, res, (error?: unknown) => {
+      if (error || !saveUninitialized || !req.headers.upgrade || !generated.has(req)) return next(error as never);
+      req.session.save((saveError: unknown) => next(saveError as never));
+    });
 }
 
 /** A config built without the plugin lacks the sessions collection SQLite needs: say how to fix it, keep working. */

@@ -96,7 +96,7 @@ describe('@OnConnect handlers and the onConnect option', () => {
     expect(await socket.emitWithAck('option?')).toBe('from the onConnect option');
     expect(socket.socket.connected).toBe(true);
 
-    const errors = t.logger.messages('error').filter((line) => line.includes(socket.socket.id));
+    const errors = t.logger.messages('error').filter((line) => line.includes(socket.socket.id!));
     expect(errors).toHaveLength(2);
     expect(errors).toEqual(
       expect.arrayContaining([

@@ -1,8 +1,10 @@
+import { SESSION_MIDDLEWARE } from '../../src/constants.js';
 import { PayloadSocketModule } from '../../src/index.js';
+import type { SessionRuntime } from '../../src/session/session-middleware.js';
 import type { TestApp } from '../support/app.js';
 import { connectSocket, HttpClient, waitUntil, type RecordingSocket } from '../support/clients.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '../support/databases.js';
-import { gatewayConfig, RawPolling, SessionCounterController, SessionProbe, sessionCookieIn, sessionIdOf, sessionRoomOf, socketsIn, startGatewayApp } from './support.js';
+import { gatewayConfig, RawPolling, SessionCounterController, SessionProbe, sessionCookieIn, sessionIdOf, sessionRoomOf, socketsIn, startGatewayApp, storedSessionRow, websocketHandshake } from './support.js';
 
 describe.each(DATABASE_KINDS)('one session for HTTP and Socket.IO on %s', (kind) => {
   let db: TestDatabase;
@@ -92,10 +94,48 @@ describe.each(DATABASE_KINDS)('one session for HTTP and Socket.IO on %s', (kind)
     expect(http.cookies.get('connect.sid')).toBe(cookie);
   });
 
-  it('gives a cookie-less websocket client a session room of its own (it cannot read a cookie: see README)', async () => {
+  it('gives a cookie-less websocket client a session room of its own', async () => {
     const lone = await open(t.url, { transports: ['websocket'] });
     const ack = (await lone.emitWithAck('session?')) as { sessionID: string; counter: null };
     expect(ack.counter).toBeNull();
     expect(socketsIn(t.realtime, t.realtime.rooms.session(ack.sessionID))).toEqual([lone.socket.id]);
+  });
+
+  it('stores the session a cookie-less websocket handshake starts, so the cookie it sets keeps working over HTTP', async () => {
+    const handshake = await websocketHandshake(t.url);
+    expect(handshake.status).toBe(101);
+    const cookie = sessionCookieIn([handshake.headers['set-cookie'] ?? []].flat());
+    expect(cookie).toMatch(/^s%3A/);
+    expect(await storedSessionRow(t.payload, sessionIdOf(cookie!))).not.toBeNull();
+
+    const http = new HttpClient(t.url);
+    http.cookies.set('connect.sid', cookie!);
+    expect((await http.get('/test-session/peek')).body).toEqual({ counter: null, sessionID: sessionIdOf(cookie!) });
+    expect(http.cookies.get('connect.sid')).toBe(cookie);
+  });
+
+  it('writes a session on a websocket handshake only when the handshake started it (a loaded one is never re-saved)', async () => {
+    const store = t.app.get<SessionRuntime>(SESSION_MIDDLEWARE, { strict: false }).store;
+    const written: string[] = [];
+    const set = store.set.bind(store);
+    store.set = (sid, data, callback) => {
+      written.push(sid);
+      set(sid, data, callback);
+    };
+    try {
+      const http = new HttpClient(t.url);
+      await http.get('/test-session/counter');
+      written.length = 0;
+      const loaded = await websocketHandshake(t.url, { cookie: http.cookieHeader });
+      expect(loaded.status).toBe(101);
+      expect(loaded.headers['set-cookie']).toBeUndefined();
+      expect(written).toEqual([]); // re-saving would overwrite what a concurrent HTTP request writes
+
+      const fresh = await websocketHandshake(t.url);
+      expect(written).toEqual([sessionIdOf(sessionCookieIn([fresh.headers['set-cookie'] ?? []].flat())!)]);
+      expect((await http.get('/test-session/peek')).body.counter).toBe(1);
+    } finally {
+      store.set = set;
+    }
   });
 });

@@ -2,6 +2,8 @@ import 'reflect-metadata';
 import { ConsoleLogger, Controller, Get, Injectable, Req, type INestApplication, type ModuleMetadata } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Session, Store } from 'express-session';
 import type { Socket } from 'socket.io';
 import { buildConfig, type CollectionConfig, type Payload } from 'payload';
@@ -12,6 +14,7 @@ import type { SessionRuntime } from '../../src/session/session-middleware.js';
 import { SESSIONS_COLLECTION_SLUG } from '../../src/session/stores/payload-session-store.js';
 import { PG_SESSION_SCHEMA, PG_SESSION_TABLE } from '../../src/session/stores/postgres-session-store.js';
 import { listen, type TestApp } from '../support/app.js';
+import { type RecordingSocket, waitUntil } from '../support/clients.js';
 import { testPosts, testUsers } from '../support/collections.js';
 
 /** A Payload config for the gateway suites, on the given database, with the module's plugin (session collection). */
@@ -150,6 +153,17 @@ export class RawPolling {
     const response = await fetch(this.url(), { headers: this.headers });
     return { status: response.status, body: await response.text() };
   }
+
+  /**
+   * Starts a GET the server holds open, as a real polling client always has one: a server that closes the session
+   * answers it at once (without one, Engine.IO waits 30 s for the client to come back, past the test's end).
+   */
+  async holdPoll(realtime: RealtimeService): Promise<{ answered: Promise<unknown> }> {
+    const answered = this.poll();
+    const clients = (realtime.namespace!.server.engine as unknown as { clients: Record<string, { transport: { req?: unknown } }> }).clients;
+    await waitUntil(() => Boolean(clients[this.sid]?.transport.req), 5000, 'the server to hold the poll');
+    return { answered }; // wrapped: an async function would otherwise wait for it
+  }
 }
 
 /** The store's row of a session, read past the store (so an expired-but-kept row still shows): PG table or collection. */
@@ -173,4 +187,35 @@ export async function pruneNow(app: INestApplication): Promise<void> {
   };
   if (store.prune) return store.prune();
   await new Promise<void>((resolve, reject) => store.pruneSessions!((error) => (error ? reject(error) : resolve())));
+}
+
+/** Disconnects and waits until the client's Engine.IO connection is closed too (a polling client sends a last request). */
+export async function closeFully(...sockets: RecordingSocket[]): Promise<void> {
+  for (const socket of sockets) socket.close();
+  await waitUntil(() => sockets.every((s) => s.socket.io.engine?.readyState === 'closed'), 5000, 'the clients to close');
+}
+
+/** A raw Engine.IO websocket handshake (node:http upgrade): its status and headers; the connection is then dropped. */
+export function websocketHandshake(baseUrl: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${baseUrl}/socket.io/?EIO=4&transport=websocket`, {
+      headers: {
+        connection: 'Upgrade',
+        upgrade: 'websocket',
+        'sec-websocket-version': '13',
+        'sec-websocket-key': randomBytes(16).toString('base64'),
+        ...headers,
+      },
+    });
+    request.on('upgrade', (response, socket) => {
+      socket.destroy();
+      resolve({ status: response.statusCode!, headers: response.headers });
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve({ status: response.statusCode!, headers: response.headers });
+    });
+    request.on('error', reject);
+    request.end();
+  });
 }

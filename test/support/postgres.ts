@@ -87,7 +87,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       dropped = true;
       await withAdmin(async (c) => {
         await c.query(
-          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+          "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
           [name],
         );
         await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
