@@ -4,8 +4,9 @@ import type { Namespace, Socket } from 'socket.io';
 import type { Principal } from '../access/index.js';
 import type { SocketAuthOptions } from '../options.js';
 import { asBookkeeping } from '../plugin/operation-scope.js';
-import type { RoomNames } from '../session/rooms.js';
-import { credentialHeaders, tokenClaims } from './socket-credentials.js';
+import { isReservedRoom, type RoomNames } from '../session/rooms.js';
+import { apiKeyDigest } from './api-key-index.js';
+import { cookieRefusal, credentialHeaders, tokenClaims } from './socket-credentials.js';
 import { setSocketUser, socketUserOf, userKey, type SocketUser } from './socket-user.js';
 import { UserDirectory } from './user-directory.js';
 
@@ -36,16 +37,26 @@ export class SocketAuthenticator {
   /** Socket.IO middleware: resolves the handshake's credential, refuses when required and missing. */
   readonly middleware = async (socket: Socket, next: (error?: Error) => void): Promise<void> => {
     try {
+      forgetRestoredIdentity(socket);
       const headers = credentialHeaders(socket, this.payload, this.cookieOrigins);
       const { user } = headers
         ? await asBookkeeping(() => executeAuthStrategies({ headers, payload: this.payload, canSetHeaders: false }))
         : { user: null };
       if (!user) {
-        return next(this.options.required ? new Error('Authentication required: send a valid token, API key or payload-token cookie.') : undefined);
+        if (!this.options.required) return next();
+        const why = headers ? '' : cookieRefusal(socket, this.payload, this.cookieOrigins);
+        return next(new Error(`Authentication required: send a valid token, API key or payload-token cookie.${why ? ` ${why}` : ''}`));
       }
       const claims = tokenClaims(headers!);
       const sid = (user as { _sid?: string })._sid ?? claims.sid;
-      setSocketUser(socket, { collection: user.collection, id: user.id, ...(sid ? { sid } : {}), ...(claims.exp ? { exp: claims.exp } : {}) });
+      const apiKey = (user as { _strategy?: string })._strategy === 'api-key' ? await apiKeyDigest(this.payload, user.collection, user.id) : undefined;
+      setSocketUser(socket, {
+        collection: user.collection,
+        id: user.id,
+        ...(sid ? { sid } : {}),
+        ...(claims.exp ? { exp: claims.exp } : {}),
+        ...(apiKey ? { apiKey } : {}),
+      });
       this.pending.set(socket, user as User);
       next();
     } catch (error) {
@@ -86,6 +97,13 @@ export class SocketAuthenticator {
   /** Re-reads each connected user once, then downgrades the sockets whose identity no longer holds. */
   async recheck(nsp: Namespace): Promise<void> {
     const fresh = new Map<string, User | null>();
+    // Users with API-key sockets: their current key index too (one read per user, not per socket).
+    const keys = new Map<string, Promise<string | undefined>>();
+    for (const socket of nsp.sockets.values()) {
+      const identity = socketUserOf(socket);
+      if (identity?.apiKey && !keys.has(userKey(identity))) keys.set(userKey(identity), apiKeyDigest(this.payload, identity.collection, identity.id));
+    }
+    const currentKeys = new Map(await Promise.all([...keys].map(async ([key, digest]) => [key, await digest] as const)));
     await Promise.all(
       this.users.keys().map(async (key) => {
         const [collection, ...rest] = key.split(':');
@@ -101,7 +119,8 @@ export class SocketAuthenticator {
     for (const socket of nsp.sockets.values()) {
       const identity = socketUserOf(socket);
       if (!identity) continue;
-      const reason = this.invalidity(identity, fresh.get(userKey(identity)), now);
+      const reason = this.invalidity(identity, fresh.get(userKey(identity)), now) ??
+        (identity.apiKey && currentKeys.get(userKey(identity)) !== identity.apiKey ? 'API key revoked' : undefined);
       if (reason) this.downgrade(socket, identity, reason);
     }
   }
@@ -122,4 +141,15 @@ export class SocketAuthenticator {
     socket.emit('auth:expired', { reason });
     if (this.options.required) socket.disconnect(true);
   }
+}
+
+/**
+ * Connection state recovery hands a reconnecting socket the data and rooms it had before the drop. Who it is
+ * (and so the module's session and user rooms) must follow the credential of this handshake, not that snapshot:
+ * a token logged out meanwhile would otherwise keep its user room and identity.
+ */
+function forgetRestoredIdentity(socket: Socket): void {
+  if (!socket.recovered) return;
+  setSocketUser(socket, undefined);
+  for (const room of [...socket.rooms]) if (isReservedRoom(room)) void socket.leave(room);
 }

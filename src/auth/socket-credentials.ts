@@ -33,6 +33,12 @@ export function credentialHeaders(socket: Socket, payload: Payload, cookieOrigin
   return undefined;
 }
 
+/** Why the handshake's `payload-token` cookie was not used, if it carried one: said in the `connect_error`. */
+export function cookieRefusal(socket: Socket, payload: Payload, cookieOrigins: ReadonlySet<string>): string | undefined {
+  if (!cookieToken(socket, payload) || cookieAllowed(socket, cookieOrigins)) return undefined;
+  return `The payload-token cookie is not accepted from origin ${JSON.stringify(socket.handshake.headers.origin)} (see auth.cookieOrigins).`;
+}
+
 function cookieToken(socket: Socket, payload: Payload): string | undefined {
   const cookieHeader = socket.handshake.headers.cookie;
   if (!cookieHeader) return undefined;

@@ -9,6 +9,8 @@ export interface SocketUser {
   id: string | number;
   sid?: string;
   exp?: number;
+  /** Set when an API key authenticated the socket: a digest of that key's index (see api-key-index.ts). */
+  apiKey?: string;
 }
 
 export const userKey = (user: Pick<SocketUser, 'collection' | 'id'>): string => `${user.collection}:${String(user.id)}`;

@@ -11,8 +11,8 @@ export interface DecoratedMethod<T> {
 
 /**
  * Finds methods carrying a metadata key on every provider and controller (gateways are providers),
- * the way @nestjs/event-emitter finds `@OnEvent` listeners. Request-scoped providers are skipped: there is
- * no request when a rule or connect handler runs.
+ * the way @nestjs/event-emitter finds `@OnEvent` listeners. A request-scoped provider carrying one fails the
+ * boot: there is no request when a rule or connect handler runs.
  */
 @Injectable()
 export class MethodDiscovery {
@@ -26,8 +26,14 @@ export class MethodDiscovery {
     const found: DecoratedMethod<T>[] = [];
     const seen = new Set<object>();
     for (const wrapper of wrappers) {
-      const { instance } = wrapper;
-      if (!instance || typeof instance !== 'object' || seen.has(instance) || !wrapper.isDependencyTreeStatic()) continue;
+      const { instance, metatype } = wrapper;
+      if (!wrapper.isDependencyTreeStatic()) {
+        const prototype = (metatype as { prototype?: object } | undefined)?.prototype;
+        const decorated = prototype && this.scanner.getAllMethodNames(prototype).find((name) => Reflect.getMetadata(metadataKey, (prototype as never)[name]) !== undefined);
+        if (decorated) throw new Error(`${wrapper.name}.${decorated}: a request-scoped provider cannot hold emit rules or connect handlers (no request exists when they run); make it a singleton.`);
+        continue;
+      }
+      if (!instance || typeof instance !== 'object' || seen.has(instance)) continue;
       seen.add(instance);
       const prototype = Object.getPrototypeOf(instance);
       for (const methodName of this.scanner.getAllMethodNames(prototype)) {

@@ -17,7 +17,7 @@ interface Audience {
  * `true` sent to `public` or a room: each recipient gets the result as its own user may read it through
  * Payload's REST API at depth 0 — collection and field read access, `hidden` fields, secrets — or nothing.
  * Access is evaluated per distinct user (not per socket) by the access engine, starting from the document as
- * stored; recipients with equal views share one packet (one encode), sent to the target itself when all share it.
+ * stored; recipients with equal views share one packet (one encode), addressed to exactly those sockets.
  */
 export class AccessAwareDelivery {
   readonly evaluator: AccessEvaluator;
@@ -76,17 +76,32 @@ export class AccessAwareDelivery {
       packet.socketIds.push(...socketIds);
       packets.set(signature, packet);
     }
-    const total = audiences.reduce((sum, a) => sum + a.socketIds.length, 0);
     let delivered = 0;
-    // Local only: every other instance judges and serves its own sockets.
-    const local = this.nsp.local;
     for (const { data, socketIds } of packets.values()) {
-      const everyone = socketIds.length === total;
-      const target = everyone ? (room ? local.to(room) : local) : local.to(socketIds);
-      target.emit(event, data);
+      this.toExactly(socketIds, event, data);
       delivered += socketIds.length;
     }
     return delivered;
+  }
+
+  /**
+   * To these sockets of this instance (every other instance serves its own) and no other, through their own
+   * rooms (one encode for all). Never to the target room or the namespace as a whole, even when everybody in
+   * it shares the packet: connection state recovery replays such a packet to whoever was in the target and
+   * comes back, whatever that one may read. A socket's own room can hold strangers too (a careless handler's
+   * `socket.join(anotherSocketsId)`): they are left out.
+   */
+  private toExactly(socketIds: string[], event: string, data: unknown): void {
+    const rooms = this.nsp.adapter.rooms;
+    const clean: string[] = [];
+    for (const id of socketIds) {
+      const strangers = [...(rooms.get(id) ?? [])].filter((member) => member !== id);
+      if (!strangers.length) clean.push(id);
+      // `except` leaves out everyone in the strangers' own rooms: the socket too, if it sits in one of them.
+      else if (!strangers.some((stranger) => rooms.get(stranger)?.has(id))) this.nsp.local.to(id).except(strangers).emit(event, data);
+      else this.logger.warn(`${event}: socket ${id} and others joined each other's own rooms; not sent to it.`);
+    }
+    if (clean.length) this.nsp.local.to(clean).emit(event, data);
   }
 
   /** This instance's sockets in the target, grouped by user (anonymous sockets share one group). */

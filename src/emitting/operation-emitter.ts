@@ -44,7 +44,8 @@ export class OperationEmitter implements OperationSink {
 
   private async emit(rules: CompiledRule[], event: OperationEvent, result: unknown, origin: Origin): Promise<void> {
     for (const rule of rules) {
-      const targets = await this.evaluate(rule, event, result);
+      // Each rule gets its own copy: one that edits its `result` must not change what the others or `true` send.
+      const targets = await this.evaluate(rule, event, stripSecrets(result));
       if (targets) await this.delivery.deliver({ slug: event.slug, operation: event.operation, source: rule.source, targets, result, origin, req: event.req });
     }
   }
@@ -56,6 +57,7 @@ export class OperationEmitter implements OperationSink {
         timer = setTimeout(() => reject(new Error(`did not settle within ${RULE_TIMEOUT_MS} ms`)), RULE_TIMEOUT_MS);
       });
       const targets = await Promise.race([rule.evaluate(event.args, event.req, result), timeout]);
+      if (Array.isArray(targets)) throw new Error('returned an array; a rule returns an object of targets ({ public, self, <room> }) or false');
       return targets && typeof targets === 'object' ? targets : undefined;
     } catch (error) {
       this.logger.error(

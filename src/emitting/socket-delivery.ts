@@ -48,6 +48,9 @@ export class SocketDelivery {
         const event = this.eventName(target, slug, operation);
         if (target === 'self') {
           this.toSelf(event, value === true ? result : value, origin);
+        } else if (value === true && result === null) {
+          // Nothing to check (forgotPassword's result is withheld): `null` to every target, as `self` gets.
+          this.send(target, event, null);
         } else if (value === true) {
           const room = target === 'public' ? undefined : target;
           const docs = await this.accessAware.documents(slug, operation, result, req);
@@ -56,9 +59,7 @@ export class SocketDelivery {
           const shared = docs.map((doc) => doc && stripSecrets(doc)); // hashes and tokens never travel
           this.scale.bus?.publish({ type: 'deliver', event, room, slug, operation, result, docs: shared });
         } else {
-          const room = target === 'public' ? undefined : target;
-          (room ? this.out.to(room) : this.out).emit(event, value);
-          this.log(event, target, room ? (this.nsp.adapter.rooms.get(room)?.size ?? 0) : this.nsp.sockets.size);
+          this.send(target, event, value);
         }
       } catch (error) {
         this.logger.error(
@@ -66,6 +67,13 @@ export class SocketDelivery {
         );
       }
     }
+  }
+
+  /** A value sent as it is, to everyone or to a room. */
+  private send(target: string, event: string, value: unknown): void {
+    const room = target === 'public' ? undefined : target;
+    (room ? this.out.to(room) : this.out).emit(event, value);
+    this.log(event, target, room ? (this.nsp.adapter.rooms.get(room)?.size ?? 0) : this.nsp.sockets.size);
   }
 
   private toSelf(event: string, data: unknown, origin: Origin): void {

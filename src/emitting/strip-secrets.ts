@@ -18,6 +18,7 @@ export const SECRET_KEYS: ReadonlySet<string> = new Set([
   '_sid',
   'loginAttempts',
   'lockUntil',
+  '_strategy', // not a secret: the auth strategy marker Payload puts on `req.user` (a login's `user`); REST never shows it
 ]);
 
 /**

@@ -19,7 +19,9 @@ export function runAfterCommit(req: PayloadRequest, job: Job): void {
     pending.set(id, [...(pending.get(id) ?? []), job]);
     return;
   }
-  setImmediate(job); // never inside the write's own call stack
+  // Never inside the write's own call stack, yet queued before the operation returns to its caller: whoever then
+  // waits for the emitter to go idle (shutdown, tests) waits for this emit too. setImmediate would run it later.
+  queueMicrotask(job);
 }
 
 /** Wraps the adapter's commit and rollback once per instance so queued jobs run or drop with the transaction. */

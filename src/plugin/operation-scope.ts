@@ -5,13 +5,32 @@ import type { Payload, PayloadRequest } from 'payload';
  * Tells the operations a caller asked for from those Payload runs for its own bookkeeping, which must not emit:
  * - operations nested inside another one on the same request (forgotPassword's internal update, …): every
  *   operation fires beforeOperation then afterOperation, so a depth count per request finds the outermost;
- * - the user lookup of authentication strategies (the JWT strategy's `findByID` on every request).
+ * - the user lookup of authentication strategies (the JWT strategy's `findByID` on every request);
+ * - the finds of the request's dataloader, which populates relationships: GraphQL resolves them after the
+ *   operation that read the parent returned, so the depth count alone would take them for operations asked for.
  */
 const depthByRequest = new WeakMap<object, number>();
 const authenticating = new AsyncLocalStorage<true>();
+const markedLoaders = new WeakSet<object>();
 
 export function enterOperation(req: PayloadRequest): void {
   depthByRequest.set(req, (depthByRequest.get(req) ?? 0) + 1);
+  markDataLoader(req);
+}
+
+/**
+ * DataLoader schedules its batch from inside the `load` call that opens it, so a batch started inside the marker
+ * runs its `find` inside it too. Wrapped once per loader (one per request).
+ */
+function markDataLoader(req: PayloadRequest): void {
+  const loader = req.payloadDataLoader as unknown as Record<string, unknown> | undefined;
+  if (!loader || typeof loader !== 'object' || markedLoaders.has(loader)) return;
+  markedLoaders.add(loader);
+  for (const method of ['load', 'loadMany', 'find']) {
+    const original = loader[method];
+    if (typeof original !== 'function') continue;
+    loader[method] = (...args: unknown[]) => authenticating.run(true, () => original.apply(loader, args));
+  }
 }
 
 /** Leaves an operation; true when it was the outermost one of its request and not an auth lookup. */

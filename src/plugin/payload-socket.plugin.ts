@@ -62,7 +62,12 @@ const afterOperation: CollectionAfterOperationHook = ({ args, collection, operat
   const outermost = leaveOperation(req);
   const sink = sinkFor(req.payload);
   if (outermost && sink?.hasRules(collection.slug, operation)) {
-    sink.handle({ slug: collection.slug, operation, args: args as Record<string, unknown>, req, result });
+    try {
+      sink.handle({ slug: collection.slug, operation, args: args as Record<string, unknown>, req, result });
+    } catch (error) {
+      // Whatever goes wrong on the emit side, the write itself must not fail.
+      req.payload.logger.error({ err: error, msg: `payload-socket: ${collection.slug}.${operation} could not be queued for emit` });
+    }
   }
   return result;
 };

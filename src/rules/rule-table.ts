@@ -1,5 +1,5 @@
 import type { SanitizedCollectionConfig } from 'payload';
-import { isSocketOperation } from './operations.js';
+import { EXTRA_OPERATIONS, SEED_OPERATIONS, isSocketOperation } from './operations.js';
 import type { CompiledRule, Rule, RuleFunction, SocketAccessConfig } from './rule.js';
 
 /**
@@ -24,11 +24,13 @@ export class RuleTable {
   add(slug: string, operation: string, rule: Rule, source: string): void {
     if (!this.knownSlugs.has(slug)) {
       throw new Error(
-        `${source}: unknown collection "${slug}" (known: ${[...this.knownSlugs].sort().join(', ') || 'none'}).`,
+        `${source}: unknown collection "${slug}" (known: ${[...this.knownSlugs].filter((known) => !known.startsWith('payload-')).sort().join(', ') || 'none'}).`,
       );
     }
     if (!isSocketOperation(operation)) {
-      throw new Error(`${source}: unknown operation "${operation}" for collection "${slug}".`);
+      throw new Error(
+        `${source}: unknown operation "${operation}" for collection "${slug}" (known: ${[...SEED_OPERATIONS, ...EXTRA_OPERATIONS].join(', ')}).`,
+      );
     }
     if (typeof rule !== 'function' && (rule === null || typeof rule !== 'object')) {
       throw new Error(`${source}: a rule is an object of targets or a function, got ${typeof rule}.`);

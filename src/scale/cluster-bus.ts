@@ -24,11 +24,21 @@ export class ClusterBus {
     return this.redis.main.isReady;
   }
 
+  /** Subscribes; resolves once subscribed, or at once while Redis is unreachable (node-redis subscribes later). */
   async listen(onMessage: (message: ClusterMessage) => void): Promise<void> {
-    await this.redis.subscriber?.subscribe(this.channel, (raw: string) => {
-      const message = JSON.parse(raw) as Envelope;
+    const subscriber = this.redis.subscriber;
+    if (!subscriber) return;
+    const subscribed = subscriber.subscribe(this.channel, (raw: string) => {
+      let message: Envelope;
+      try {
+        message = JSON.parse(raw) as Envelope;
+      } catch {
+        return; // not ours (someone else publishing on the channel): a throw here would end the process
+      }
       if (message.from !== this.instanceId) onMessage(message);
     });
+    subscribed.catch(() => undefined);
+    if (subscriber.isReady) await subscribed;
   }
 
   publish(message: ClusterMessage): void {

@@ -12,13 +12,20 @@ export interface RedisClients {
   close(): Promise<void>;
 }
 
+/** How long a start waits for Redis before going on without it. */
+const CONNECT_WAIT_MS = 3_000;
+/** How long a shutdown waits for replies to commands already sent. */
+const CLOSE_WAIT_MS = 2_000;
+
 export const normalizeRedisOptions = (redis: string | RedisScaleOptions): RedisScaleOptions =>
   typeof redis === 'string' ? { url: redis } : redis;
 
 /**
  * Opens the module's Redis connections with node-redis defaults (offline queue on, reconnect with backoff:
  * the streams adapter's read loop spins on a client whose commands fail at once). Errors while Redis is down
- * are reported once per interval, not once per retry.
+ * are reported once per interval, not once per retry. An unreachable Redis does not hold the start: after a short
+ * wait the app goes on (emits stay on this instance) while node-redis keeps connecting in the background; a bad URL
+ * still fails the start.
  */
 export async function openRedis(options: RedisScaleOptions, report: (message: string) => void, { subscribe = true } = {}): Promise<RedisClients> {
   const given = options.client as Redis | undefined;
@@ -27,17 +34,37 @@ export async function openRedis(options: RedisScaleOptions, report: (message: st
   const subscriber = subscribe ? (main.duplicate() as Redis) : undefined;
   const throttled = throttle(report, 30_000);
   for (const client of [main, subscriber]) client?.on('error', (error: Error) => throttled(`Redis: ${error.message}`));
-  if (!main.isOpen) await main.connect();
-  await subscriber?.connect();
+  const connecting = Promise.all([main.isOpen ? undefined : main.connect(), subscriber?.connect()]);
+  connecting.catch(() => undefined); // a late failure (closed while still connecting) is nobody's to handle
+  let timer: NodeJS.Timeout | undefined;
+  const connected = await Promise.race([
+    connecting.then(() => true),
+    new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CONNECT_WAIT_MS))),
+  ]).finally(() => clearTimeout(timer));
+  if (!connected) report(`Redis: not reachable yet; starting without it (emits stay on this instance until it answers)`);
   return {
     main,
     subscriber,
     keyPrefix: options.keyPrefix ?? 'nps',
     async close() {
-      await subscriber?.close().catch(() => undefined);
-      if (!given) await main.close().catch(() => undefined);
+      if (subscriber) await closeClient(subscriber);
+      if (!given) await closeClient(main);
     },
   };
+}
+
+/**
+ * Closes gracefully (replies to commands already sent are awaited) when Redis answers; otherwise, or after
+ * CLOSE_WAIT_MS, drops the connection: `close()` alone waits for replies that a dead Redis never sends.
+ */
+export async function closeClient(client: Redis): Promise<void> {
+  if (!client.isOpen) return;
+  if (client.isReady) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([client.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
+  }
+  if (client.isOpen) client.destroy();
 }
 
 function throttle(fn: (message: string) => void, intervalMs: number): (message: string) => void {

@@ -3,7 +3,7 @@ import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { ResolvedOptions } from '../options.js';
 import { ClusterBus } from './cluster-bus.js';
-import { normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
+import { closeClient, normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
 
 /**
  * Many instances as one: the Socket.IO adapter that carries broadcasts between them (Redis Streams by default,
@@ -36,10 +36,18 @@ export class ScaleOut implements OnApplicationShutdown {
     if (settings.adapter === 'pubsub') {
       this.extraClient = this.redis.main.duplicate() as Redis;
       this.extraClient.on('error', () => undefined); // reported through the main client
-      await this.extraClient.connect();
+      const connecting = this.extraClient.connect();
+      connecting.catch(() => undefined);
+      if (this.redis.main.isReady) await connecting; // else it connects when Redis answers; the start goes on
       this.adapter = createPubSubAdapter(this.redis.main, this.extraClient, { key: `${prefix}:socket.io` });
     } else {
-      this.adapter = createStreamsAdapter(this.redis.main, { streamName: `${prefix}:stream`, sessionKeyPrefix: `${prefix}:session:` });
+      // channelPrefix too: the adapter's requests (fetchSockets, serverSideEmit, acks) go over pub/sub channels that
+      // would otherwise be shared with every app on the same Redis.
+      this.adapter = createStreamsAdapter(this.redis.main, {
+        streamName: `${prefix}:stream`,
+        sessionKeyPrefix: `${prefix}:session:`,
+        channelPrefix: `${prefix}:socket.io`,
+      });
     }
   }
 
@@ -49,7 +57,7 @@ export class ScaleOut implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.extraClient?.close().catch(() => undefined);
+    if (this.extraClient) await closeClient(this.extraClient);
     await this.redis?.close();
   }
 }
