@@ -6,7 +6,7 @@ import { join } from 'node:path';
 export interface BenchContext {
   quick: boolean;
   soakMinutes: number;
-  /** Start our server with `--cpu-prof` (profiles land in `results/profiles`). */
+  /** Start servers with `--cpu-prof` (into `results/profiles`); P4 also writes heap snapshots (`results/heap`). */
   profile: boolean;
   /** Figures to run (lower case ids), all when empty. */
   only: string[];
@@ -40,6 +40,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Pick<BenchCo
 export function createContext(flags: ReturnType<typeof parseFlags>, resultsDir: string, fdLimit: number): BenchContext {
   const logsDir = join(resultsDir, 'logs');
   rmSync(logsDir, { recursive: true, force: true });
+  if (flags.profile) for (const dir of ['profiles', 'heap']) rmSync(join(resultsDir, dir), { recursive: true, force: true });
   mkdirSync(logsDir, { recursive: true });
   return {
     ...flags,

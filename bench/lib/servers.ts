@@ -1,5 +1,6 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AppServerOptions } from '../processes/app-server.js';
 import type { MemorySample } from '../processes/server-control.js';
 import type { BenchContext } from './context.js';
 import type { Rpc } from './ipc.js';
@@ -41,6 +42,26 @@ export class ServerHandle {
     return this.rpc.call('idle');
   }
 
+  /** Writes a heap snapshot (after GC) to `file`. */
+  heapSnapshot(file: string): Promise<string> {
+    return this.rpc.call('heapSnapshot', { file }, 300_000);
+  }
+
+  /** Ours only: SQL statements sent so far. */
+  queries(): Promise<number> {
+    return this.rpc.call('queries');
+  }
+
+  /** Ours only: the statements that took the most time so far. */
+  topQueries(n = 10): Promise<{ sql: string; calls: number; ms: number }[]> {
+    return this.rpc.call('topQueries', { n });
+  }
+
+  /** Ours only: `count` users with a minted JWT each. */
+  seedUsers(count: number): Promise<{ ids: (string | number)[]; tokens: string[] }> {
+    return this.rpc.call('seedUsers', { count }, 300_000);
+  }
+
   close(): Promise<void> {
     return this.rpc.close();
   }
@@ -48,16 +69,17 @@ export class ServerHandle {
 
 let started = 0;
 
-export async function startServer(ctx: BenchContext, kind: ServerKind, label = kind): Promise<ServerHandle> {
+export async function startServer(ctx: BenchContext, kind: ServerKind, label: string = kind, extra: Partial<AppServerOptions> = {}): Promise<ServerHandle> {
   const name = `${++started}-${label}`;
   const log = join(ctx.logsDir, `${name}.log`);
+  const options: AppServerOptions = { folder: mkdtempSync(join(ctx.tmp, `${name}-`)), enabled: kind === 'ours', ...extra };
+  const cpuProfDir = ctx.profile ? join(ctx.resultsDir, 'profiles', label) : undefined;
   const rpc =
     kind === 'raw'
-      ? spawnChild('raw-server', [], { log })
-      : spawnChild('app-server', [mkdtempSync(join(ctx.tmp, `${name}-`)), String(kind === 'ours')], {
-          log,
-          cpuProfDir: ctx.profile && kind === 'ours' ? join(ctx.resultsDir, 'profiles') : undefined,
-        });
+      ? spawnChild('raw-server', [], { log, cpuProfDir })
+      : spawnChild('app-server', [JSON.stringify(options)], { log, cpuProfDir });
+  const t = performance.now();
   const ready = await rpc.ready(120_000);
+  ctx.log(`${label} server up in ${((performance.now() - t) / 1000).toFixed(1)} s`);
   return new ServerHandle(kind, ready.url as string, rpc);
 }

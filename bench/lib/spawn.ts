@@ -31,8 +31,22 @@ export function spawnChild(entry: string, args: string[], options: SpawnOptions)
     stdio: ['ignore', out, out, 'ipc'],
     env: { ...process.env, NODE_ENV: process.env.NODE_ENV ?? 'development', ...options.env },
   });
-  return new Rpc(child, entry);
+  const rpc = new Rpc(child, entry);
+  live.add(rpc);
+  child.once('exit', () => live.delete(rpc));
+  return rpc;
 }
+
+const live = new Set<Rpc>();
+
+/** Closes every child still running (a figure that failed half-way leaves some behind). */
+export async function closeAll(): Promise<void> {
+  await Promise.all([...live].map((rpc) => rpc.close(5_000)));
+}
+
+process.on('exit', () => {
+  for (const rpc of live) rpc.child.kill('SIGKILL');
+});
 
 /** The descriptor limit a child gets (the hard limit, which `spawnChild` raises the soft one to). */
 export function childFdLimit(): number {

@@ -4,20 +4,31 @@ import { NestFactory } from '@nestjs/core';
 import { sqliteAdapter } from '@payloadcms/db-sqlite';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { buildConfig } from 'payload';
+import { buildConfig, type Payload } from 'payload';
 import type { Socket } from 'socket.io';
-import { PayloadSocketModule, RealtimeService, SessionIoAdapter } from '../../src/index.js';
+import { PAYLOAD_INSTANCE, PayloadSocketModule, RealtimeService, SessionIoAdapter, payloadSocketPlugin } from '../../src/index.js';
 import { serve } from '../lib/ipc.js';
-import { benchUsers, feed, open, posts } from './bench-collections.js';
+import { feed, notes, open, plainNotes, posts } from './bench-collections.js';
+import { benchUsers, seedUsers } from './bench-users.js';
+import { countQueries } from './query-counter.js';
 import { controlHandlers } from './server-control.js';
+
+/** argv[2], JSON. */
+export interface AppServerOptions {
+  folder: string;
+  enabled: boolean;
+  /** `auth.recheckSeconds` (P3 moves the periodic user re-read out of its query count). */
+  recheckSeconds?: number;
+  /** The module's `dev` logging (every emit with its recipient count) into the server's log. */
+  dev?: boolean;
+}
 
 /**
  * The server under test: a Nest app with PayloadSocketModule.forRoot on a fresh SQLite file, listening on a free
- * port. argv: `<folder> <enabled: true|false>`. The config carries no plugin: the module adds it when enabled, so
- * the disabled app is plugin-less Payload served by the same Nest app.
+ * port. Enabled: the config carries `payloadSocketPlugin()` as a user's would (its sessions collection keeps
+ * sessions in SQLite). Disabled: the same app without the plugin, i.e. plugin-less Payload in the same Nest app.
  */
-const [folder, enabledArg] = process.argv.slice(2);
-const enabled = enabledArg !== 'false';
+const options = JSON.parse(process.argv[2]) as AppServerOptions;
 
 const joinRequestedRoom = (socket: Socket): void => {
   const room = socket.handshake.query.room;
@@ -31,31 +42,41 @@ function appModule(): DynamicModule {
     module: BenchAppModule,
     imports: [
       PayloadSocketModule.forRoot({
-        enabled,
+        enabled: options.enabled,
+        dev: options.dev ?? process.env.BENCH_DEV === 'true',
         onConnect: [joinRequestedRoom],
+        ...(options.recheckSeconds ? { auth: { recheckSeconds: options.recheckSeconds } } : {}),
         config: buildConfig({
           secret: 'bench-secret',
-          db: sqliteAdapter({ client: { url: `file:${join(folder, 'bench.db')}` } }),
-          collections: [benchUsers, posts, feed, open],
+          db: sqliteAdapter({ client: { url: `file:${join(options.folder, 'bench.db')}` } }),
+          collections: [benchUsers, posts, feed, open, notes, plainNotes],
           typescript: { autoGenerate: false },
           telemetry: false,
+          plugins: options.enabled ? [payloadSocketPlugin()] : [],
         }),
       }),
     ],
   };
 }
 
-const app = await NestFactory.create(appModule(), { logger: ['error', 'warn'] });
+const app = await NestFactory.create(appModule(), { logger: options.dev || process.env.BENCH_DEV === 'true' ? undefined : ['error', 'warn'] });
 app.useWebSocketAdapter(new SessionIoAdapter(app));
 await app.listen(0, '127.0.0.1');
 const { port } = app.getHttpServer().address() as AddressInfo;
 const realtime = app.get(RealtimeService);
+const payload = app.get<Payload>(PAYLOAD_INSTANCE);
+const queries = countQueries((payload.db as unknown as { client: never }).client);
 
 serve(
   {
     ...controlHandlers(() => realtime.namespace?.sockets.size ?? 0),
     /** Resolves once the module has handed every queued emit to Socket.IO. */
     idle: () => realtime.idle(),
+    /** SQL statements sent so far. */
+    queries: () => queries.count(),
+    /** The statements that took the most time so far (which query a profile's libsql time belongs to). */
+    topQueries: ({ n = 10 }: { n?: number }) => queries.top(n),
+    seedUsers: ({ count }: { count: number }) => seedUsers(payload, count),
     async close(): Promise<void> {
       realtime.namespace?.disconnectSockets(true);
       await app.close();

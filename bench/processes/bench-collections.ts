@@ -15,10 +15,8 @@ const benchCollection = (slug: string, create: unknown): CollectionConfig => ({
     { name: 'seq', type: 'number' },
   ],
   hooks: { afterChange: [stampCommit] },
-  custom: { socketAccess: { create } },
+  ...(create ? { custom: { socketAccess: { create } } } : {}),
 });
-
-export const benchUsers: CollectionConfig = { slug: 'users', auth: true, fields: [] };
 
 /** P1: one rule with the three kinds of target, as the contract's sample has it. */
 export const posts = benchCollection('posts', (_args: unknown, _req: unknown, result: Record<string, unknown>) => ({
@@ -27,10 +25,28 @@ export const posts = benchCollection('posts', (_args: unknown, _req: unknown, re
   lorem: 'ipsum',
 }));
 
-/** P2 and soak: a built value to `public`, so the emit path is measured and not the access checks. */
+/**
+ * P2 and soak: a built value to `public`, so the emit path is measured and not the access checks. `ruleAt`
+ * (commit → rule is the module's queueing before the emit) travels in the payload; raw sends one too.
+ */
 export const feed = benchCollection('feed', (_args: unknown, _req: unknown, result: Record<string, unknown>) => ({
-  public: { ...result, hello: 'world' },
+  public: { ...result, hello: 'world', ruleAt: stamp() },
 }));
 
 /** P2's access-aware variant: `public: true`, each socket gets what its user may read. */
 export const open = benchCollection('open', { public: true });
+
+/** P3: owner-scoped read access (each user reads their own notes), `public: true`. */
+const ownerScoped = (slug: string, create: unknown): CollectionConfig => ({
+  ...benchCollection(slug, create),
+  access: { read: ({ req: { user } }) => (user ? { owner: { equals: user.id } } : false), create: () => true },
+  fields: [
+    { name: 'title', type: 'text', required: true },
+    { name: 'seq', type: 'number' },
+    { name: 'owner', type: 'relationship', relationTo: 'users' },
+  ],
+});
+
+export const notes = ownerScoped('notes', { public: true });
+/** The same collection without a rule: what a create costs in queries before the module adds its own. */
+export const plainNotes = ownerScoped('plain-notes', undefined);

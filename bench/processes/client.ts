@@ -14,6 +14,8 @@ interface ConnectArgs {
   room?: string;
   /** Sockets opened at once while connecting. */
   batch?: number;
+  /** One JWT per socket (`handshake.auth.token`); when given, `count` is their number. */
+  tokens?: string[];
   /** `times`: every receipt stamp per seq (P2); `count`: counts per seq and latency samples only (soak). */
   mode?: 'times' | 'count';
 }
@@ -23,6 +25,8 @@ const sockets: Socket[] = [];
 const receipts = new Map<number, number[]>();
 /** seq → commit stamp carried by the payload. */
 const committed = new Map<number, number>();
+/** seq → when the rule ran (`ruleAt` in the payload, when there is one). */
+const ruled = new Map<number, number>();
 /** Counting mode: seq → receipts, and receipt − commit of each. */
 const counts = new Map<number, number>();
 let latencies: number[] = [];
@@ -31,7 +35,7 @@ const eventCounts = new Map<string, number>();
 let disconnects = 0;
 let waiters: { seq: number; check(): void }[] = [];
 
-function onEvent(event: string, data: { seq?: number; committedAt?: number } | undefined): void {
+function onEvent(event: string, data: { seq?: number; committedAt?: number; ruleAt?: number } | undefined): void {
   const at = stamp();
   eventCounts.set(event, (eventCounts.get(event) ?? 0) + 1);
   const seq = data?.seq;
@@ -45,12 +49,14 @@ function onEvent(event: string, data: { seq?: number; committedAt?: number } | u
   if (!times) receipts.set(seq, (times = []));
   times.push(at);
   if (typeof data?.committedAt === 'number') committed.set(seq, data.committedAt);
+  if (typeof data?.ruleAt === 'number') ruled.set(seq, data.ruleAt);
   for (const waiter of waiters) if (waiter.seq === seq) waiter.check();
 }
 
-function open(args: ConnectArgs): Promise<Socket> {
+function open(args: ConnectArgs, token?: string): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = io(args.url, {
+      auth: token ? { token } : {},
       transports: ['websocket'],
       forceNew: true,
       reconnection: false,
@@ -72,23 +78,28 @@ serve(
     async connect(args: ConnectArgs): Promise<{ connected: number }> {
       mode = args.mode ?? 'times';
       const batch = args.batch ?? 100;
-      for (let done = 0; done < args.count; done += batch) {
-        const size = Math.min(batch, args.count - done);
-        sockets.push(...(await Promise.all(Array.from({ length: size }, () => open(args)))));
+      const count = args.tokens?.length ?? args.count;
+      for (let done = 0; done < count; done += batch) {
+        const size = Math.min(batch, count - done);
+        sockets.push(...(await Promise.all(Array.from({ length: size }, (_, i) => open(args, args.tokens?.[done + i])))));
       }
       return { connected: sockets.filter((s) => s.connected).length };
     },
-    /** Resolves when every connected socket has `seq` (or at the timeout): the receipt stamps and who missed it. */
-    await({ seq, timeoutMs }: { seq: number; timeoutMs: number }): Promise<{ times: number[]; missing: number; committedAt?: number }> {
+    /**
+     * Resolves when `expect` sockets (default: every connected one) have `seq`, or at the timeout: the receipt
+     * stamps and how many are missing.
+     */
+    await({ seq, timeoutMs, expect }: { seq: number; timeoutMs: number; expect?: number }): Promise<{ times: number[]; missing: number; committedAt?: number; ruleAt?: number }> {
       return new Promise((resolve) => {
-        const expected = sockets.filter((s) => s.connected).length;
+        const expected = expect ?? sockets.filter((s) => s.connected).length;
         const finish = () => {
           clearTimeout(timer);
           waiters = waiters.filter((w) => w !== waiter);
           const times = receipts.get(seq) ?? [];
           receipts.delete(seq);
-          resolve({ times, missing: Math.max(0, expected - times.length), committedAt: committed.get(seq) });
+          resolve({ times, missing: Math.max(0, expected - times.length), committedAt: committed.get(seq), ruleAt: ruled.get(seq) });
           committed.delete(seq);
+          ruled.delete(seq);
         };
         const waiter = { seq, check: () => (receipts.get(seq)?.length ?? 0) >= expected && finish() };
         const timer = setTimeout(finish, timeoutMs);
@@ -106,10 +117,19 @@ serve(
       eventCounts.clear();
       return { perSeq, latencies: drained, events, disconnects, connected: sockets.filter((s) => s.connected).length };
     },
+    /** Receipts nobody awaited (events that reached sockets they were not meant for), then forgets them. */
+    stray(): number {
+      const total = [...receipts.values()].reduce((sum, times) => sum + times.length, 0);
+      receipts.clear();
+      committed.clear();
+      ruled.clear();
+      return total;
+    },
     disconnect(): void {
       for (const socket of sockets.splice(0)) socket.disconnect();
       receipts.clear();
       committed.clear();
+      ruled.clear();
       counts.clear();
       latencies = [];
       eventCounts.clear();

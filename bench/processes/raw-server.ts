@@ -23,7 +23,7 @@ http.listen(0, '127.0.0.1', () => {
       ...controlHandlers(() => io.of('/').sockets.size),
       emit({ event, payload }: { event: string; payload: Record<string, unknown> }): number {
         const committedAt = stamp();
-        io.emit(event, { ...payload, committedAt });
+        io.emit(event, { ...payload, committedAt, ruleAt: committedAt });
         return committedAt;
       },
       async close(): Promise<void> {

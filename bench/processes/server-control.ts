@@ -1,4 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import { writeHeapSnapshot } from 'node:v8';
 
 /** Commands both servers (ours and raw Socket.IO) answer: memory after GC and event-loop lag. */
 export interface MemorySample {
@@ -35,5 +36,10 @@ export function controlHandlers(socketCount: () => number) {
       return { p50: ms(lag.percentile(50)), p99: ms(lag.percentile(99)), max: ms(lag.max) };
     },
     sockets: (): number => socketCount(),
+    /** A heap snapshot after GC (for finding what a socket retains: diff one at 0 and one at N sockets). */
+    heapSnapshot({ file }: { file: string }): string {
+      global.gc?.();
+      return writeHeapSnapshot(file);
+    },
   };
 }

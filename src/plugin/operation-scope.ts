@@ -3,19 +3,20 @@ import type { Payload, PayloadRequest } from 'payload';
 
 /**
  * Tells the operations a caller asked for from those Payload runs for its own bookkeeping, which must not emit:
- * - operations nested inside another one on the same request (forgotPassword's internal update, …): every
- *   operation fires beforeOperation then afterOperation, so a depth count per request finds the outermost;
+ * - operations nested inside another one on the same request (forgotPassword's internal update, …): the first
+ *   operation a request begins is its root, recognised in afterOperation by its `args` object (the same in both
+ *   hooks). A depth count would not do: some nested reads return early without their afterOperation;
  * - the user lookup of authentication strategies (the JWT strategy's `findByID` on every request);
  * - the finds of the request's dataloader, which populates relationships: GraphQL resolves them after the
- *   operation that read the parent returned, so the depth count alone would take them for operations asked for.
+ *   operation that read the parent returned, when no root is open.
  */
-const depthByRequest = new WeakMap<object, number>();
+const rootByRequest = new WeakMap<object, object>();
 const authenticating = new AsyncLocalStorage<true>();
 const markedLoaders = new WeakSet<object>();
 
-export function enterOperation(req: PayloadRequest): void {
-  depthByRequest.set(req, (depthByRequest.get(req) ?? 0) + 1);
+export function enterOperation(req: PayloadRequest, args: object): void {
   markDataLoader(req);
+  if (authenticating.getStore() === undefined && !rootByRequest.has(req)) rootByRequest.set(req, args);
 }
 
 /**
@@ -33,11 +34,11 @@ function markDataLoader(req: PayloadRequest): void {
   }
 }
 
-/** Leaves an operation; true when it was the outermost one of its request and not an auth lookup. */
-export function leaveOperation(req: PayloadRequest): boolean {
-  const depth = (depthByRequest.get(req) ?? 1) - 1;
-  depthByRequest.set(req, depth);
-  return depth === 0 && authenticating.getStore() === undefined;
+/** Leaves an operation; true when it is the root of its request (so neither nested nor an auth lookup). */
+export function leaveOperation(req: PayloadRequest, args: object): boolean {
+  if (rootByRequest.get(req) !== args) return false;
+  rootByRequest.delete(req);
+  return true;
 }
 
 /** Runs every auth strategy inside a marker the hooks can see. Done once per Payload instance, at init. */

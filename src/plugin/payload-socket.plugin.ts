@@ -54,12 +54,12 @@ export const payloadSocketPlugin =
 
 export const isPluginApplied = (config: { custom?: Record<string, unknown> }): boolean => config.custom?.[APPLIED] === true;
 
-const beforeOperation: CollectionBeforeOperationHook = ({ req }) => {
-  enterOperation(req);
+const beforeOperation: CollectionBeforeOperationHook = ({ args, req }) => {
+  enterOperation(req, args);
 };
 
 const afterOperation: CollectionAfterOperationHook = ({ args, collection, operation, req, result }) => {
-  const outermost = leaveOperation(req);
+  const outermost = leaveOperation(req, args);
   const sink = sinkFor(req.payload);
   if (outermost && sink?.hasRules(collection.slug, operation)) {
     try {

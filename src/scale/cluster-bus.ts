@@ -24,11 +24,15 @@ export class ClusterBus {
     return this.redis.main.isReady;
   }
 
-  /** Subscribes; resolves once subscribed, or at once while Redis is unreachable (node-redis subscribes later). */
+  /**
+   * Subscribes; resolves once subscribed, or at once while Redis is unreachable: then it subscribes when the
+   * connection is ready (node-redis 5 accepts a SUBSCRIBE queued before the first connection, but the listener
+   * never hears a message), and node-redis renews the subscription after every reconnection.
+   */
   async listen(onMessage: (message: ClusterMessage) => void): Promise<void> {
     const subscriber = this.redis.subscriber;
     if (!subscriber) return;
-    const subscribed = subscriber.subscribe(this.channel, (raw: string) => {
+    const listener = (raw: string) => {
       let message: Envelope;
       try {
         message = JSON.parse(raw) as Envelope;
@@ -36,9 +40,18 @@ export class ClusterBus {
         return; // not ours (someone else publishing on the channel): a throw here would end the process
       }
       if (message.from !== this.instanceId) onMessage(message);
-    });
-    subscribed.catch(() => undefined);
-    if (subscriber.isReady) await subscribed;
+    };
+    const attempt = async () => {
+      try {
+        await subscriber.subscribe(this.channel, listener);
+        subscriber.off('ready', onReady);
+      } catch {
+        // Redis went away again: the next 'ready' tries again
+      }
+    };
+    const onReady = () => void attempt();
+    subscriber.on('ready', onReady);
+    if (subscriber.isReady) await attempt();
   }
 
   publish(message: ClusterMessage): void {

@@ -54,17 +54,18 @@ export async function openRedis(options: RedisScaleOptions, report: (message: st
 }
 
 /**
- * Closes gracefully (replies to commands already sent are awaited) when Redis answers; otherwise, or after
- * CLOSE_WAIT_MS, drops the connection: `close()` alone waits for replies that a dead Redis never sends.
+ * Closes: stops reconnecting and, while Redis answers, waits (at most CLOSE_WAIT_MS) for replies to commands already
+ * sent. A dead Redis never sends them, so then it does not wait. Never `destroy()`: that rejects commands the
+ * Socket.IO adapter queued without handling their rejection (the SET of a session), which would end the process.
  */
 export async function closeClient(client: Redis): Promise<void> {
   if (!client.isOpen) return;
-  if (client.isReady) {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([client.close().catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-    clearTimeout(timer);
-  }
-  if (client.isOpen) client.destroy();
+  const answering = client.isReady;
+  const closed = client.close().catch(() => undefined);
+  if (!answering) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+  clearTimeout(timer);
 }
 
 function throttle(fn: (message: string) => void, intervalMs: number): (message: string) => void {

@@ -25,7 +25,7 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 export async function createSessionRuntime(options: ResolvedOptions, payload: Payload, logger: Logger): Promise<SessionRuntime> {
   const { ttlSeconds = DEFAULT_TTL_SECONDS, pruneIntervalSeconds, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
   const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, pruneIntervalSeconds, logger });
-  const store = givenStore ?? created?.store ?? new session.MemoryStore();
+  const store = lazyTouch(givenStore ?? created?.store ?? new session.MemoryStore(), ttlSeconds);
   const middleware = session({
     secret: payload.secret,
     resave: false,
@@ -69,4 +69,24 @@ function canPersist(payload: Payload, logger: Logger): boolean {
       'so they are stored in your database, or pass `session.store`.',
   );
   return false;
+}
+
+/**
+ * express-session touches the store at the end of every request that carried a session: one database write per
+ * API call. Touching the same session again within a small part of its lifetime changes nothing that matters
+ * (connect-mongo's `touchAfter` idea), so those touches are skipped.
+ */
+function lazyTouch(store: Store, ttlSeconds: number): Store {
+  const touch = store.touch?.bind(store);
+  if (!touch) return store;
+  const intervalMs = Math.min(3600, ttlSeconds / 10) * 1000;
+  const touched = new Map<string, number>();
+  store.touch = (sid, sess, callback) => {
+    const now = Date.now();
+    if (now - (touched.get(sid) ?? 0) < intervalMs) return callback?.();
+    if (touched.size >= 10_000) touched.clear(); // bounded: forgetting only costs a write
+    touched.set(sid, now);
+    touch(sid, sess, callback);
+  };
+  return store;
 }
