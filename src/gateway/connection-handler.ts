@@ -47,12 +47,16 @@ export class ConnectionHandler {
   }
 }
 
-/** Whatever a handler passes to `socket.join`, the module's own rooms are never joined from it. */
+/**
+ * Whatever a handler passes to `socket.join`, neither the module's own rooms nor another socket's own room (what
+ * is sent to one socket, its recovered packets included, travels through it) are joined from it.
+ */
 function guardJoin(socket: Socket, join: Socket['join'], logger: Logger): void {
+  const forbidden = (room: unknown) => isReservedRoom(room) || (room !== socket.id && socket.nsp.sockets.has(room as string));
   socket.join = (rooms: string | string[]) => {
     const requested = Array.isArray(rooms) ? rooms : [rooms];
-    const allowed = requested.filter((room) => !isReservedRoom(room));
-    if (allowed.length < requested.length) logger.warn(`socket ${socket.id}: refused to join a reserved room`);
+    const allowed = requested.filter((room) => !forbidden(room));
+    if (allowed.length < requested.length) logger.warn(`socket ${socket.id}: refused to join a reserved room or another socket's room`);
     return join(allowed);
   };
 }

@@ -35,7 +35,8 @@ export function installStoredDocumentCapture(payload: Payload): void {
     db[method] = async function capture(args: WriteArgs) {
       const doc = (await original.call(db, args)) as StoredDoc | undefined;
       const { req, collection } = args ?? {};
-      if (req && collection && doc && typeof doc === 'object' && 'id' in doc) rememberStoredDocument(req, collection, doc);
+      // A copy: Payload's update and delete operations go on to populate the returned object in place.
+      if (req && collection && doc && typeof doc === 'object' && 'id' in doc) rememberStoredDocument(req, collection, structuredClone(doc));
       return doc;
     };
   }

@@ -119,6 +119,6 @@ describe('@OnConnect handlers and the onConnect option', () => {
     expect(socketsIn(t.realtime, victimRoom)).toEqual([victimSocket.socket.id]);
     expect(t.realtime.namespace!.adapter.rooms.has('nps:u:anything')).toBe(false);
     expect(socketsIn(t.realtime, 'lobby')).toEqual([attacker.socket.id]);
-    expect(t.logger.messages('warn')).toContain(`socket ${attacker.socket.id}: refused to join a reserved room`);
+    expect(t.logger.messages('warn')).toContain(`socket ${attacker.socket.id}: refused to join a reserved room or another socket's room`);
   });
 });
