@@ -25,7 +25,12 @@ export class HttpBridge {
       if (!app || typeof app.use !== 'function') {
         throw new Error('PayloadSocketModule needs the Express platform (@nestjs/platform-express).');
       }
-      app.use(session.middleware);
+      const api = payload.config.routes.api;
+      app.use((req, res, next) => {
+        const path = req.path;
+        const isApi = path === api || path.startsWith(`${api}/`);
+        return (isApi ? session.idOnly : session.middleware)(req, res, next);
+      });
       app.use(createPayloadApiMiddleware(payload, options.payloadKey!, options.bodyLimit!));
     });
   }

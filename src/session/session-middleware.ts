@@ -3,12 +3,15 @@ import type { RequestHandler } from 'express';
 import session, { type Store } from 'express-session';
 import type { Payload } from 'payload';
 import type { ResolvedOptions } from '../options.js';
+import { sessionIdOnly } from './session-id.js';
 import { createSessionStore, sessionStoreKind } from './stores/create-session-store.js';
 import { SESSIONS_COLLECTION_SLUG } from './stores/payload-session-store.js';
 
 export interface SessionRuntime {
   /** The one express-session middleware, shared by HTTP and the Socket.IO handshake. */
   middleware: RequestHandler;
+  /** `middleware` for Payload's API: the session id from a valid cookie without loading the session. */
+  idOnly: RequestHandler;
   /** `middleware` for Socket.IO handshakes: it also stores a session a websocket handshake started. */
   handshake: RequestHandler;
   store: Store;
@@ -26,8 +29,9 @@ export async function createSessionRuntime(options: ResolvedOptions, payload: Pa
   const { ttlSeconds = DEFAULT_TTL_SECONDS, pruneIntervalSeconds, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
   const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, pruneIntervalSeconds, logger });
   const store = lazyTouch(givenStore ?? created?.store ?? new session.MemoryStore(), ttlSeconds);
+  const secret = sessionOptions.secret ?? payload.secret;
   const middleware = session({
-    secret: payload.secret,
+    secret,
     resave: false,
     saveUninitialized: true, // the first plain HTTP response sets the cookie that links later requests and sockets
     ...sessionOptions,
@@ -35,7 +39,8 @@ export async function createSessionRuntime(options: ResolvedOptions, payload: Pa
     cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: ttlSeconds * 1000, ...cookie },
   });
   const handshake = websocketSafe(middleware, store, sessionOptions.saveUninitialized !== false);
-  return { middleware, handshake, store, close: async () => created?.close() };
+  const idOnly = sessionIdOnly(middleware, sessionOptions.name ?? 'connect.sid', (Array.isArray(secret) ? secret : [secret]) as string[]);
+  return { middleware, idOnly, handshake, store, close: async () => created?.close() };
 }
 
 type GeneratingStore = Store & { generate(req: unknown): void };
