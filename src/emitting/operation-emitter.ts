@@ -9,6 +9,8 @@ import { stripSecrets } from './strip-secrets.js';
 
 const RULE_TIMEOUT_MS = 5_000;
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /**
  * operation → rules → targets. Runs after commit, off the write's path, one operation after another so that
  * clients see events in the order the writes committed. A failing or hanging rule is logged and skipped.
@@ -33,7 +35,11 @@ export class OperationEmitter implements OperationSink {
     const result = event.operation === 'forgotPassword' ? null : stripSecrets(event.result);
     const origin = originOf(event.req);
     runAfterCommit(event.req, () => {
-      this.tail = this.tail.then(() => this.emit(rules, event, result, origin)).catch((error) => this.logger.error(error));
+      // Next turn of the event loop: the write's response goes out before the emit work starts.
+      this.tail = this.tail
+        .then(nextTurn)
+        .then(() => this.emit(rules, event, result, origin))
+        .catch((error) => this.logger.error(error));
     });
   }
 

@@ -18,6 +18,14 @@ export class SessionIoAdapter extends IoAdapter {
     super(app);
   }
 
+  /**
+   * Nest binds every gateway's message handlers to every socket, and for a gateway without any (the module's own)
+   * still keeps a disconnect Observable per socket: memory for nothing.
+   */
+  override bindMessageHandlers(...args: Parameters<IoAdapter['bindMessageHandlers']>): void {
+    if (args[1].length) super.bindMessageHandlers(...args);
+  }
+
   override createIOServer(port: number, options?: ServerOptions): Server {
     const moduleOptions = this.app.get<ResolvedOptions>(PAYLOAD_SOCKET_OPTIONS, { strict: false });
     const session = this.app.get<SessionRuntime>(SESSION_MIDDLEWARE, { strict: false });
