@@ -21,6 +21,11 @@ export interface AppServerOptions {
   recheckSeconds?: number;
   /** The module's `dev` logging (every emit with its recipient count) into the server's log. */
   dev?: boolean;
+  /** P5: scale out on this Redis (the module's `redis` option), keys under `redisKeyPrefix`. */
+  redis?: string;
+  redisKeyPrefix?: string;
+  /** A SQLite file of its own choosing instead of `folder/bench.db` (P5: two instances on one database). */
+  dbFile?: string;
 }
 
 /**
@@ -46,9 +51,10 @@ function appModule(): DynamicModule {
         dev: options.dev ?? process.env.BENCH_DEV === 'true',
         onConnect: [joinRequestedRoom],
         ...(options.recheckSeconds ? { auth: { recheckSeconds: options.recheckSeconds } } : {}),
+        ...(options.redis ? { redis: { url: options.redis, keyPrefix: options.redisKeyPrefix ?? 'nps-bench' } } : {}),
         config: buildConfig({
           secret: 'bench-secret',
-          db: sqliteAdapter({ client: { url: `file:${join(options.folder, 'bench.db')}` } }),
+          db: sqliteAdapter({ client: { url: `file:${options.dbFile ?? join(options.folder, 'bench.db')}` } }),
           collections: [benchUsers, posts, feed, open, notes, plainNotes],
           typescript: { autoGenerate: false },
           telemetry: false,

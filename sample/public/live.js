@@ -29,7 +29,8 @@ export class LiveConnection {
     this.socket.on('connect', () => this.#connected());
     this.socket.on('disconnect', (reason) => handlers.status('disconnected', reason));
     this.socket.on('connect_error', (error) => handlers.status('error', error.message));
-    this.socket.onAny((name, payload) => handlers.event(name, payload));
+    // `payload-socket:ready` only gives a new socket a recovery offset: not an event to show.
+    this.socket.onAny((name, payload) => name !== 'payload-socket:ready' && handlers.event(name, payload));
   }
 
   connect() {

@@ -21,6 +21,9 @@ import { SocketDelivery } from './socket-delivery.js';
  * Joins the two halves once both exist: the Socket.IO namespace (from the gateway) and the rule table (from
  * discovery). Then it registers the emitter as the sink of Payload's hooks.
  */
+/** Sent to each new socket when recovery is on (see `connect`); clients may ignore it. */
+export const RECOVERY_MARK_EVENT = 'payload-socket:ready';
+
 @Injectable()
 export class RealtimeService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('PayloadSocket');
@@ -103,6 +106,9 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
 
   connect(socket: Socket): void {
     this.connections.connect(socket, this.nsp!.server);
+    // Socket.IO recovers from the offset of the last packet a client received: give a new socket one at once,
+    // or a drop before its first event could not be recovered.
+    if (this.options.recovery && !socket.recovered) this.nsp!.to(socket.id).emit(RECOVERY_MARK_EVENT);
   }
 
   disconnect(socket: Socket): void {

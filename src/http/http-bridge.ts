@@ -26,10 +26,18 @@ export class HttpBridge {
         throw new Error('PayloadSocketModule needs the Express platform (@nestjs/platform-express).');
       }
       const api = payload.config.routes.api;
+      let lastReport = 0;
       app.use((req, res, next) => {
-        const path = req.path;
-        const isApi = path === api || path.startsWith(`${api}/`);
-        return (isApi ? session.idOnly : session.middleware)(req, res, next);
+        const isApi = req.path === api || req.path.startsWith(`${api}/`);
+        // A store that cannot answer (its database is down) costs the request its session, not the request.
+        return (isApi ? session.idOnly : session.middleware)(req, res, (error?: unknown) => {
+          if (!error) return next();
+          if (Date.now() - lastReport > 30_000) {
+            lastReport = Date.now();
+            payload.logger.error({ err: error, msg: 'Session store unavailable: requests continue without a session' });
+          }
+          next();
+        });
       });
       app.use(createPayloadApiMiddleware(payload, options.payloadKey!, options.bodyLimit!));
     });

@@ -1,0 +1,86 @@
+import type { TestApp } from '../support/app.js';
+import type { RecordingSocket } from '../support/clients.js';
+import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { forget, people, settleAll, startInstances, tab, titled, uniquePrefix } from './support/cluster.js';
+import { runPublisher } from './support/publisher-process.js';
+import { RedisServer } from './support/redis-server.js';
+
+/**
+ * Issue 6, "done when" 2: a plain Node process with Payload's Local API only (the plugin in publishing mode, no Nest,
+ * no Socket.IO server) writes; the socket servers apply the rules — the decorated `PostsRules` on exactly one
+ * instance — and the access checks, and every client on every instance hears of it once.
+ */
+describe('writes from a process without a socket server', () => {
+  let redis: RedisServer;
+  let db: TestDatabase;
+  let apps: TestApp[] = [];
+  let keyPrefix: string;
+  let who: Awaited<ReturnType<typeof people>>;
+  const s: Record<string, RecordingSocket> = {};
+  const all = () => Object.values(s);
+  const publish = (writes: Parameters<typeof runPublisher>[1]) => runPublisher({ databaseUrl: db.url, redisUrl: redis.url, keyPrefix }, writes);
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+    db = await freshDatabase('postgres');
+    keyPrefix = uniquePrefix('publisher');
+    apps = await startInstances(3, db.url, { redis: { url: redis.url, keyPrefix } });
+    const [A, B, C] = apps;
+    who = await people(A);
+    s.adminA = await tab(A, who.admin);
+    s.adminC = await tab(C, who.admin);
+    s.ownerB = await tab(B, who.owner);
+    s.otherA = await tab(A, who.other);
+    s.otherC = await tab(C, who.other);
+    s.anonB = await tab(B, who.anonymous);
+    expect(await s.otherC.emitWithAck('join', 'lorem')).toEqual(['lorem']);
+  });
+
+  afterAll(async () => {
+    for (const socket of all()) socket.close();
+    for (const t of apps) await t.close();
+    await redis?.stop();
+    await db?.drop();
+  });
+
+  beforeEach(() => forget(all()));
+
+  it('a post created through the Local API elsewhere reaches every client on every instance, once', async () => {
+    const [id] = await publish([{ collection: 'posts', data: { title: 'from a worker' } }]);
+    await Promise.all(all().map((socket) => socket.waitFor('public.posts.create', 1, 10_000)));
+    await s.otherC.waitFor('lorem.posts.create');
+    await settleAll(apps, all());
+
+    for (const socket of all()) {
+      // The decorated rule ran (`hello: 'world'`) on one instance only: one event per client, not one per instance.
+      expect(titled(socket, 'public.posts.create', 'from a worker')).toEqual([expect.objectContaining({ id, hello: 'world' })]);
+      expect(socket.named('public.posts.create')).toHaveLength(1);
+    }
+    expect(s.otherC.named('lorem.posts.create')).toEqual(['ipsum']);
+    // No request, no session behind a worker's write: nobody is "self"; only members of lorem hear "lorem".
+    expect(all().flatMap((socket) => socket.names()).filter((name) => !/^public\.posts\.create$/.test(name))).toEqual(['lorem.posts.create']);
+  });
+
+  it("a worker's writes in a row reach every client once each, in the order they were made", async () => {
+    const titles = Array.from({ length: 10 }, (_, i) => `batch ${i}`);
+    await publish(titles.map((title) => ({ collection: 'posts' as const, data: { title } })));
+    await Promise.all(all().map((socket) => socket.waitFor('public.posts.create', 10, 10_000)));
+    await settleAll(apps, all());
+    for (const socket of all()) expect(socket.named('public.posts.create').map((d) => (d as { title: string }).title)).toEqual(titles);
+  });
+
+  it("a worker's note (written as the owner) reaches the owner and the admins only; secret to admins only", async () => {
+    await publish([{ collection: 'notes', data: { title: 'worker note', secret: 'classified' }, asUser: who.owner.id }]);
+    const recipients = ['adminA', 'adminC', 'ownerB'];
+    await Promise.all(recipients.map((name) => s[name].waitFor('public.notes.create', 1, 10_000)));
+    await settleAll(apps, all());
+
+    for (const [name, socket] of Object.entries(s)) {
+      expect([name, titled(socket, 'public.notes.create', 'worker note').length]).toEqual([name, recipients.includes(name) ? 1 : 0]);
+      expect([name, socket.names()]).toEqual([name, recipients.includes(name) ? ['public.notes.create'] : []]);
+    }
+    expect(s.adminA.named('public.notes.create')[0]).toMatchObject({ secret: 'classified', owner: who.owner.id });
+    expect(s.ownerB.named('public.notes.create')[0]).toMatchObject({ title: 'worker note', owner: who.owner.id });
+    expect(s.ownerB.named('public.notes.create')[0]).not.toHaveProperty('secret');
+  });
+});

@@ -1,0 +1,81 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+
+/** A free TCP port on 127.0.0.1 (the OS picks it; the listener is closed before use). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * A real `redis-server` child process of this suite, on its own port, with no persistence: killing it loses every
+ * key and stream entry, as a crashed Redis without AOF does.
+ */
+export class RedisServer {
+  private child?: ChildProcess;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<RedisServer> {
+    const server = new RedisServer(await freePort());
+    await server.spawn();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** SIGKILL, as a crash or an OOM kill: no goodbye to the clients. Resolves once the process is gone. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGKILL');
+    await exited;
+    this.child = undefined;
+  }
+
+  /** A new process on the same port (the apps' clients reconnect to it by themselves). */
+  restart(): Promise<void> {
+    return this.spawn();
+  }
+
+  stop(): Promise<void> {
+    return this.kill();
+  }
+
+  private spawn(): Promise<void> {
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let output = '';
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => fail(new Error('redis-server did not start within 10 s')), 10_000);
+      const fail = (error: Error) => {
+        clearTimeout(timer);
+        child.kill('SIGKILL');
+        reject(new Error(`${error.message}\n${output}`));
+      };
+      child.once('error', (error) => fail(new Error(`redis-server could not be started (is it installed?): ${error.message}`)));
+      child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}`)));
+      child.stdout!.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('Ready to accept connections')) {
+          clearTimeout(timer);
+          child.removeAllListeners('exit');
+          child.stdout!.removeAllListeners('data');
+          child.stdout!.resume(); // keep draining: a full pipe would block the server
+          resolve();
+        }
+      });
+      child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    });
+  }
+}
