@@ -26,14 +26,11 @@ export class ConnectionHandler {
     guardJoin(socket, join, this.logger);
     if (this.dev) {
       this.logger.log(`socket ${socket.id} connected (${socket.conn.transport.name})`);
-      // Nest's handleDisconnect gets no reason: listen for it here.
+      // Nest's handleDisconnect gets no reason: the socket's own event has it.
       socket.once('disconnect', (reason) => this.logger.log(`socket ${socket.id} disconnected (${reason})`));
     }
     for (const handler of this.handlers()) this.run(handler, socket, io);
   }
-
-  /** The module's per-socket cleanup on disconnect (the dev log line is written by the listener in `connect`). */
-  disconnect(_socket: Socket): void {}
 
   private run(handler: ConnectHandler, socket: Socket, io: Server): void {
     const fail = (error: unknown) =>

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
+import { WebSocketGateway, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import type { Namespace, Server, Socket } from 'socket.io';
 import { RealtimeService } from '../emitting/realtime.service.js';
 import type { ResolvedOptions } from '../options.js';
@@ -9,7 +9,7 @@ import type { ResolvedOptions } from '../options.js';
  * user's own gateways on the same port) and hands connections to the realtime service.
  */
 @Injectable()
-export class PayloadSocketGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
+export class PayloadSocketGateway implements OnGatewayInit, OnGatewayConnection {
   constructor(private readonly realtime: RealtimeService) {}
 
   afterInit(server: Server | Namespace): void {
@@ -18,10 +18,6 @@ export class PayloadSocketGateway implements OnGatewayInit, OnGatewayConnection,
 
   handleConnection(socket: Socket): void {
     this.realtime.connect(socket);
-  }
-
-  handleDisconnect(socket: Socket): void {
-    this.realtime.disconnect(socket);
   }
 }
 
