@@ -36,8 +36,8 @@ describe.each(RULE_DATABASES)('custom.socketAccess and @SocketAccess on %s', (ki
     for (const side of Object.values(sides)) {
       side.people.close();
       await side.t.close();
-      await side.db.drop();
     }
+    for (const side of Object.values(sides)) await side.db.drop();
   });
 
   /** Causes the case's operation over REST as the requester and returns what every socket received. */
