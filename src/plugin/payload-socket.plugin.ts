@@ -1,5 +1,5 @@
 import type { CollectionAfterOperationHook, CollectionBeforeOperationHook, CollectionConfig, Config, Plugin } from 'payload';
-import { sessionsCollection } from '../session/stores/payload-session-store.js';
+import { SESSIONS_COLLECTION_SLUG, createSessionsCollection } from '../session/stores/payload-session-store.js';
 import { installCommitQueue } from './commit-queue.js';
 import { enterOperation, leaveOperation, markAuthStrategies } from './operation-scope.js';
 import type { RedisScaleOptions } from '../options.js';
@@ -34,8 +34,8 @@ export const payloadSocketPlugin =
     // A built (sanitized) config cannot take new collections any more.
     const sanitized = collections.some((collection) => 'flattenedFields' in collection);
     const storesSessionsInCollection = !['postgres', 'mongoose'].includes((config.db as { name?: string })?.name ?? '');
-    if (storesSessionsInCollection && !sanitized && !collections.some((c) => c.slug === sessionsCollection.slug)) {
-      collections.push(sessionsCollection);
+    if (storesSessionsInCollection && !sanitized && !collections.some((c) => c.slug === SESSIONS_COLLECTION_SLUG)) {
+      collections.push(createSessionsCollection()); // a fresh object: Payload sanitizes collection configs in place
     }
     const userOnInit = config.onInit;
     return {
