@@ -9,6 +9,7 @@ import { postgresAdapter } from '@payloadcms/db-postgres';
 import { sqliteAdapter } from '@payloadcms/db-sqlite';
 import type { SessionData } from 'express-session';
 import { buildConfig, getPayload, type Payload } from 'payload';
+import { shutdownPayload as shutdown } from '../../src/module/boot-payload.js';
 import type { Pool } from 'pg';
 import { createSessionsCollection, SESSIONS_COLLECTION_SLUG } from '../../src/session/stores/payload-session-store.js';
 import type { SessionStoreHandle } from '../../src/session/stores/create-session-store.js';
@@ -57,26 +58,9 @@ const keys = new WeakMap<Payload, string>();
 /** The `getPayload` cache key of an instance booted here (for `handleEndpoints`'s `payloadInstanceCacheKey`). */
 export const payloadKey = (payload: Payload): string | undefined => keys.get(payload);
 
-/**
- * `payload.destroy()` does not end @payloadcms/db-postgres's pg Pool, and Payload keeps one client of it checked out
- * for good (connectWithReconnect): without this the process never exits. End the pool, releasing that client.
- */
+/** The module's own shutdown (ends the PostgreSQL pool `payload.destroy()` leaves open, drops the cache entry). */
 export async function shutdownPayload(payload: Payload | undefined): Promise<void> {
-  if (!payload) return;
-  const pool = (payload.db as unknown as { pool?: Pool & { _clients?: Array<{ release?: () => void }> } }).pool;
-  await payload.destroy();
-  if (pool && !(pool as unknown as { ended?: boolean }).ended) {
-    pool.on('error', () => undefined);
-    const ended = pool.end();
-    for (const client of [...(pool._clients ?? [])]) {
-      try {
-        client.release?.();
-      } catch {
-        // already idle / released
-      }
-    }
-    await ended;
-  }
+  if (payload) await shutdown(payload, keys.get(payload) ?? '');
 }
 
 export function tempSqliteFile(): { file: string; remove(): void } {
