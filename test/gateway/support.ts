@@ -6,28 +6,16 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Session, Store } from 'express-session';
 import type { Socket } from 'socket.io';
-import { buildConfig, type CollectionConfig, type Payload } from 'payload';
-import { databaseAdapter } from '../../sample/payload.config.js';
-import { OnConnect, SessionIoAdapter, payloadSocketPlugin, type RealtimeService } from '../../src/index.js';
+import type { Payload } from 'payload';
+import { OnConnect, SessionIoAdapter, type RealtimeService } from '../../src/index.js';
 import { SESSION_MIDDLEWARE } from '../../src/constants.js';
 import type { SessionRuntime } from '../../src/session/session-middleware.js';
 import { SESSIONS_COLLECTION_SLUG } from '../../src/session/stores/payload-session-store.js';
 import { PG_SESSION_SCHEMA, PG_SESSION_TABLE } from '../../src/session/stores/postgres-session-store.js';
 import { listen, type TestApp } from '../support/app.js';
 import { type RecordingSocket, waitUntil } from '../support/clients.js';
-import { testPosts, testUsers } from '../support/collections.js';
 
-/** A Payload config for the gateway suites, on the given database, with the module's plugin (session collection). */
-export function gatewayConfig(databaseUrl: string, secret: string, collections: CollectionConfig[] = [testUsers, testPosts]) {
-  return buildConfig({
-    secret,
-    db: databaseAdapter(databaseUrl),
-    collections,
-    typescript: { autoGenerate: false },
-    telemetry: false,
-    plugins: [payloadSocketPlugin()],
-  });
-}
+export { testConfig as gatewayConfig } from '../support/config.js';
 
 /** Every line Nest's Logger printed, with its level and context; nothing reaches the console. */
 export class CapturedLogger extends ConsoleLogger {

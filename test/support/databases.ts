@@ -30,7 +30,7 @@ export async function postgresConnections(url: string): Promise<number> {
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1', [name]);
+    const { rows } = await client.query("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND backend_type = $2", [name, 'client backend']);
     return rows[0].n as number;
   } finally {
     await client.end();
