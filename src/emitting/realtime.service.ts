@@ -87,16 +87,16 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger);
     registerSink(this.payload, this.emitter);
     this.auth.start(this.nsp);
-    await this.scale.bus?.listen((message) => void this.receive(message));
+    await this.scale.bus?.listen((message, sender) => void this.receive(message, sender));
   }
 
   /** Work other instances and publishing processes hand to this one. */
-  private async receive(message: ClusterMessage): Promise<void> {
+  private async receive(message: ClusterMessage, sender: string): Promise<void> {
     try {
       if (message.type === 'deliver') {
         const { event, room, slug, operation, result, docs } = message;
         await this.accessAware!.deliverLocal(event, room, slug, operation, result, docs);
-      } else if (await this.scale.bus!.claim(message.id)) {
+      } else if (await this.scale.bus!.owns(sender)) {
         await replayOperation(this.payload, this.emitter!, message);
       }
     } catch (error) {

@@ -5,8 +5,8 @@ import type { RedisClients } from './redis-clients.js';
 export type ClusterMessage =
   /** Deliver an access-aware emit to your own sockets (each instance judges its own recipients). */
   | { type: 'deliver'; event: string; room?: string; slug: string; operation: string; result: unknown; docs: (Record<string, unknown> | null)[] }
-  /** An operation written by a process without a Socket.IO server: one instance claims it and runs the rules. */
-  | { type: 'operation'; id: string; slug: string; operation: string; args: Record<string, unknown>; result: unknown; docs: Record<string, unknown>[]; context: Record<string, unknown> };
+  /** An operation written by a process without a Socket.IO server: the instance that owns its sender runs the rules. */
+  | { type: 'operation'; slug: string; operation: string; args: Record<string, unknown>; result: unknown; docs: Record<string, unknown>[]; context: Record<string, unknown> };
 
 type Envelope = ClusterMessage & { from: string };
 
@@ -29,7 +29,7 @@ export class ClusterBus {
    * connection is ready (node-redis 5 accepts a SUBSCRIBE queued before the first connection, but the listener
    * never hears a message), and node-redis renews the subscription after every reconnection.
    */
-  async listen(onMessage: (message: ClusterMessage) => void): Promise<void> {
+  async listen(onMessage: (message: ClusterMessage, sender: string) => void): Promise<void> {
     const subscriber = this.redis.subscriber;
     if (!subscriber) return;
     const listener = (raw: string) => {
@@ -39,7 +39,7 @@ export class ClusterBus {
       } catch {
         return; // not ours (someone else publishing on the channel): a throw here would end the process
       }
-      if (message.from !== this.instanceId) onMessage(message);
+      if (message.from !== this.instanceId) onMessage(message, message.from);
     };
     const attempt = async () => {
       try {
@@ -59,9 +59,16 @@ export class ClusterBus {
     this.redis.main.publish(this.channel, JSON.stringify({ ...message, from: this.instanceId })).catch(() => undefined);
   }
 
-  /** True for exactly one caller per id (within a minute). */
-  async claim(id: string): Promise<boolean> {
-    const answer = await this.redis.main.set(`${this.redis.keyPrefix}:claim:${id}`, this.instanceId, { condition: 'NX', expiration: { type: 'EX', value: 60 } });
-    return answer === 'OK';
+  /**
+   * True on exactly one instance for every message of one sender: the first to claim a sender keeps it while it
+   * keeps hearing from it (a lease renewed per message, 30 s), so that sender's operations are emitted in order.
+   */
+  async owns(sender: string): Promise<boolean> {
+    const key = `${this.redis.keyPrefix}:owner:${sender}`;
+    const lease = { expiration: { type: 'EX', value: 30 } } as const;
+    if ((await this.redis.main.set(key, this.instanceId, { condition: 'NX', ...lease })) === 'OK') return true;
+    if ((await this.redis.main.get(key)) !== this.instanceId) return false;
+    void this.redis.main.expire(key, 30).catch(() => undefined);
+    return true;
   }
 }

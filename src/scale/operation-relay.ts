@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { createLocalReq, type Payload, type PayloadRequest } from 'payload';
 import { SOCKET_CONTEXT_KEY } from '../constants.js';
 import { stripSecrets } from '../emitting/strip-secrets.js';
@@ -35,7 +34,6 @@ export class OperationRelay implements OperationSink {
     const docs = (documentsIn(operation, result)?.docs ?? []).map((doc) => stripSecrets(storedDocument(req, slug, doc.id) ?? doc));
     const message: OperationMessage = {
       type: 'operation',
-      id: randomUUID(),
       slug,
       operation,
       // The operation's own arguments minus the live objects (req, collection config) and secrets.
