@@ -31,7 +31,7 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Pick<BenchCo
   const soak = Number(flag('soak-minutes'));
   return {
     quick,
-    soakMinutes: Number.isFinite(soak) && soak > 0 ? soak : quick ? 0.5 : 10,
+    soakMinutes: Number.isFinite(soak) && soak > 0 ? soak : quick ? 0.25 : 10,
     profile: truthy(flag('profile')),
     only: (flag('only') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s && s !== 'true'),
   };

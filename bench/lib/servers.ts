@@ -6,7 +6,7 @@ import type { BenchContext } from './context.js';
 import type { Rpc } from './ipc.js';
 import { spawnChild } from './spawn.js';
 
-export type ServerKind = 'ours' | 'disabled' | 'raw';
+export type ServerKind = 'ours' | 'disabled' | 'handwritten' | 'raw';
 
 /** A server under test in its own process. */
 export class ServerHandle {
@@ -72,7 +72,7 @@ let started = 0;
 export async function startServer(ctx: BenchContext, kind: ServerKind, label: string = kind, extra: Partial<AppServerOptions> = {}): Promise<ServerHandle> {
   const name = `${++started}-${label}`;
   const log = join(ctx.logsDir, `${name}.log`);
-  const options: AppServerOptions = { folder: mkdtempSync(join(ctx.tmp, `${name}-`)), enabled: kind === 'ours', ...extra };
+  const options: AppServerOptions = { folder: mkdtempSync(join(ctx.tmp, `${name}-`)), enabled: kind === 'ours', handwritten: kind === 'handwritten', ...extra };
   const cpuProfDir = ctx.profile ? join(ctx.resultsDir, 'profiles', label) : undefined;
   const rpc =
     kind === 'raw'

@@ -39,6 +39,15 @@ export const ratioRow = (row: Omit<Row, 'compare' | 'compareKind' | 'pass' | 'st
   return { ...row, compare, compareKind: 'ratio', pass: compare <= limit, status: 'measured' };
 };
 
+/** A ratio shown for explanation, not judged against a goal. */
+export const infoRatioRow = (row: Omit<Row, 'compare' | 'compareKind' | 'pass' | 'status' | 'goal'>): Row => ({
+  ...row,
+  compare: row.value! / row.baseline!,
+  compareKind: 'ratio',
+  goal: '(info)',
+  status: 'measured',
+});
+
 export const notMeasured = (figure: string, label: string, goal: string, note: string): Row => ({
   figure,
   label,

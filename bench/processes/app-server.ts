@@ -5,10 +5,10 @@ import { sqliteAdapter } from '@payloadcms/db-sqlite';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildConfig, type Payload } from 'payload';
-import type { Socket } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 import { PAYLOAD_INSTANCE, PayloadSocketModule, RealtimeService, SessionIoAdapter, payloadSocketPlugin } from '../../src/index.js';
 import { serve } from '../lib/ipc.js';
-import { feed, notes, open, plainNotes, posts } from './bench-collections.js';
+import { feed, handwrittenPosts, notes, open, plainNotes, posts } from './bench-collections.js';
 import { benchUsers, seedUsers } from './bench-users.js';
 import { countQueries } from './query-counter.js';
 import { controlHandlers } from './server-control.js';
@@ -17,6 +17,11 @@ import { controlHandlers } from './server-control.js';
 export interface AppServerOptions {
   folder: string;
   enabled: boolean;
+  /**
+   * P1's physical limit: the module off, and the same three emits written by hand (an afterChange hook calling a
+   * plain Socket.IO server's `io.emit` on the next turn, after the response).
+   */
+  handwritten?: boolean;
   /** `auth.recheckSeconds` (P3 moves the periodic user re-read out of its query count). */
   recheckSeconds?: number;
   /** The module's `dev` logging (every emit with its recipient count) into the server's log. */
@@ -55,7 +60,7 @@ function appModule(): DynamicModule {
         config: buildConfig({
           secret: 'bench-secret',
           db: sqliteAdapter({ client: { url: `file:${options.dbFile ?? join(options.folder, 'bench.db')}` } }),
-          collections: [benchUsers, posts, feed, open, notes, plainNotes],
+          collections: [benchUsers, options.handwritten ? handwrittenPosts(() => io) : posts, feed, open, notes, plainNotes],
           typescript: { autoGenerate: false },
           telemetry: false,
           plugins: options.enabled ? [payloadSocketPlugin()] : [],
@@ -65,8 +70,13 @@ function appModule(): DynamicModule {
   };
 }
 
+let io: Server | undefined;
 const app = await NestFactory.create(appModule(), { logger: options.dev || process.env.BENCH_DEV === 'true' ? undefined : ['error', 'warn'] });
 app.useWebSocketAdapter(new SessionIoAdapter(app));
+if (options.handwritten) {
+  io = new Server(app.getHttpServer(), { serveClient: false });
+  io.on('connection', joinRequestedRoom);
+}
 await app.listen(0, '127.0.0.1');
 const { port } = app.getHttpServer().address() as AddressInfo;
 const realtime = app.get(RealtimeService);
@@ -75,7 +85,7 @@ const queries = countQueries((payload.db as unknown as { client: never }).client
 
 serve(
   {
-    ...controlHandlers(() => realtime.namespace?.sockets.size ?? 0),
+    ...controlHandlers(() => realtime.namespace?.sockets.size ?? io?.of('/').sockets.size ?? 0),
     /** Resolves once the module has handed every queued emit to Socket.IO. */
     idle: () => realtime.idle(),
     /** SQL statements sent so far. */
@@ -85,6 +95,7 @@ serve(
     seedUsers: ({ count }: { count: number }) => seedUsers(payload, count),
     async close(): Promise<void> {
       realtime.namespace?.disconnectSockets(true);
+      io?.disconnectSockets(true);
       await app.close();
       setImmediate(() => process.exit(0));
     },

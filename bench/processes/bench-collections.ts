@@ -1,4 +1,5 @@
 import type { CollectionConfig, CollectionAfterChangeHook } from 'payload';
+import type { Server } from 'socket.io';
 import { stamp } from '../lib/stats.js';
 
 /**
@@ -24,6 +25,24 @@ export const posts = benchCollection('posts', (_args: unknown, _req: unknown, re
   self: true,
   lorem: 'ipsum',
 }));
+
+/**
+ * P1's hand-written twin of `posts`: no rule; an afterChange hook sends what the rule makes the module send (the
+ * writer's socket sits in a room named `self`), on the next turn so the response goes first, as the module does.
+ */
+export const handwrittenPosts = (io: () => Server | undefined): CollectionConfig => {
+  const collection = benchCollection('posts', undefined);
+  const emit: CollectionAfterChangeHook = ({ doc }) => {
+    setImmediate(() => {
+      const server = io();
+      server?.emit('public.posts.create', { ...doc, hello: 'world' });
+      server?.to('self').emit('self.posts.create', doc);
+      server?.to('lorem').emit('lorem.posts.create', 'ipsum');
+    });
+    return doc;
+  };
+  return { ...collection, hooks: { afterChange: [...(collection.hooks?.afterChange ?? []), emit] } };
+};
 
 /**
  * P2 and soak: a built value to `public`, so the emit path is measured and not the access checks. `ruleAt`

@@ -95,13 +95,22 @@ export class AccessAwareDelivery {
     const rooms = this.nsp.adapter.rooms;
     const clean: string[] = [];
     for (const id of socketIds) {
-      const strangers = [...(rooms.get(id) ?? [])].filter((member) => member !== id);
-      if (!strangers.length) clean.push(id);
+      const own = rooms.get(id);
+      if (!own || (own.size === 1 && own.has(id))) {
+        clean.push(id);
+        continue;
+      }
+      const strangers = [...own].filter((member) => member !== id);
       // `except` leaves out everyone in the strangers' own rooms: the socket too, if it sits in one of them.
-      else if (!strangers.some((stranger) => rooms.get(stranger)?.has(id))) this.nsp.local.to(id).except(strangers).emit(event, data);
+      if (!strangers.some((stranger) => rooms.get(stranger)?.has(id))) this.nsp.local.to(id).except(strangers).emit(event, data);
       else this.logger.warn(`${event}: socket ${id} and others joined each other's own rooms; not sent to it.`);
     }
-    if (clean.length) this.nsp.local.to(clean).emit(event, data);
+    if (!clean.length) return;
+    // Every socket of the namespace (nothing is kept for replay without recovery): the plain broadcast, without
+    // building a set of thousands of rooms.
+    const recovery = (this.nsp.server as unknown as { opts: { connectionStateRecovery?: unknown } }).opts.connectionStateRecovery;
+    if (clean.length === this.nsp.sockets.size && !recovery) this.nsp.local.emit(event, data);
+    else this.nsp.local.to(clean).emit(event, data);
   }
 
   /** This instance's sockets in the target, grouped by user (anonymous sockets share one group). */

@@ -44,8 +44,8 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     this.rooms = new RoomNames(payload.secret);
     this.auth = new SocketAuthenticator(payload, this.rooms, options.auth ?? {}, corsOrigins(options), this.logger);
     const limits = options.limits ?? {};
-    this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev, (socket, join) => {
-      this.auth.connect(socket, join);
+    this.connections = new ConnectionHandler(this.rooms, () => connectHandlers.handlers, this.logger, options.dev, (socket) => {
+      this.auth.connect(socket);
       limitInboundRate(socket, limits);
     });
   }

@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { Server, Socket } from 'socket.io';
+import { Socket, type Server } from 'socket.io';
 import { isReservedRoom, type RoomNames } from '../session/rooms.js';
 import type { ConnectHandler } from './on-connect.explorer.js';
 
@@ -9,21 +9,25 @@ import type { ConnectHandler } from './on-connect.explorer.js';
  * exist before the client's first event arrives; each failure stays with its handler.
  */
 export class ConnectionHandler {
+  /** One guarded `join` shared by every socket (a per-socket closure would cost memory on each of them). */
+  private readonly guardedJoin: Socket['join'];
+
   constructor(
     private readonly rooms: RoomNames,
     private readonly handlers: () => ConnectHandler[],
     private readonly logger: Logger,
     private readonly dev: boolean,
-    /** The module's other per-socket work (user room, inbound limits), with the unguarded join. */
-    private readonly prepare: (socket: Socket, join: (room: string) => unknown) => void = () => undefined,
-  ) {}
+    /** The module's other per-socket work (user room, inbound limits). */
+    private readonly prepare: (socket: Socket) => void = () => undefined,
+  ) {
+    this.guardedJoin = guardedJoin(logger);
+  }
 
   connect(socket: Socket, io: Server): void {
-    const join = socket.join.bind(socket);
     const sessionID = (socket.request as { sessionID?: string }).sessionID;
-    if (sessionID) void join(this.rooms.session(sessionID));
-    this.prepare(socket, join);
-    guardJoin(socket, join, this.logger);
+    if (sessionID) joinModuleRoom(socket, this.rooms.session(sessionID));
+    this.prepare(socket);
+    socket.join = this.guardedJoin;
     if (this.dev) {
       this.logger.log(`socket ${socket.id} connected (${socket.conn.transport.name})`);
       // Nest's handleDisconnect gets no reason: the socket's own event has it.
@@ -44,16 +48,19 @@ export class ConnectionHandler {
   }
 }
 
+/** Joins one of the module's own rooms, past the guard handlers see. */
+export const joinModuleRoom = (socket: Socket, room: string): void => void Socket.prototype.join.call(socket, room);
+
 /**
  * Whatever a handler passes to `socket.join`, neither the module's own rooms nor another socket's own room (what
  * is sent to one socket, its recovered packets included, travels through it) are joined from it.
  */
-function guardJoin(socket: Socket, join: Socket['join'], logger: Logger): void {
-  const forbidden = (room: unknown) => isReservedRoom(room) || (room !== socket.id && socket.nsp.sockets.has(room as string));
-  socket.join = (rooms: string | string[]) => {
+function guardedJoin(logger: Logger): Socket['join'] {
+  return function join(this: Socket, rooms: string | string[]) {
     const requested = Array.isArray(rooms) ? rooms : [rooms];
+    const forbidden = (room: unknown) => isReservedRoom(room) || (room !== this.id && this.nsp.sockets.has(room as string));
     const allowed = requested.filter((room) => !forbidden(room));
-    if (allowed.length < requested.length) logger.warn(`socket ${socket.id}: refused to join a reserved room or another socket's room`);
-    return join(allowed);
+    if (allowed.length < requested.length) logger.warn(`socket ${this.id}: refused to join a reserved room or another socket's room`);
+    return Socket.prototype.join.call(this, allowed);
   };
 }

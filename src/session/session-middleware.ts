@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import session, { type Store } from 'express-session';
 import type { Payload } from 'payload';
 import type { ResolvedOptions } from '../options.js';
@@ -61,9 +61,33 @@ function websocketSafe(middleware: RequestHandler, store: Store, saveUninitializ
   };
   return (req, res, next) =>
     middleware(req, res, (error?: unknown) => {
+      if (req.headers.upgrade) releaseAfterHeaders(req, res);
       if (error || !saveUninitialized || !req.headers.upgrade || !generated.has(req)) return next(error as never);
       req.session.save((saveError: unknown) => next(saveError as never));
     });
+}
+
+/**
+ * Engine.IO keeps a websocket handshake's response object as long as the connection lives, and with it
+ * express-session's per-request hooks (`res.end`, the `writeHead` that sets the cookie, `save`/`reload` wrappers
+ * on the session), which hold the whole middleware call: about 2 KB per socket. Once the headers are out they
+ * have nothing left to do; `socket.request.session` keeps working through Session's own methods.
+ */
+function releaseAfterHeaders(req: Request, res: Response): void {
+  // Own methods are set back to the prototype's rather than deleted: a delete would turn the object into a
+  // (larger) dictionary-mode object.
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: Response, ...args: unknown[]) {
+    const result = (writeHead as (...a: unknown[]) => Response).apply(this, args);
+    const proto = Object.getPrototypeOf(res) as Response;
+    Object.assign(res, { writeHead: proto.writeHead, end: proto.end });
+    const session = req.session as Partial<Record<'save' | 'reload', unknown>> | undefined;
+    if (session) {
+      const { save, reload } = Object.getPrototypeOf(session) as Record<'save' | 'reload', unknown>;
+      Object.assign(session, { save, reload });
+    }
+    return result;
+  } as Response['writeHead'];
 }
 
 /** A config built without the plugin lacks the sessions collection SQLite needs: say how to fix it, keep working. */

@@ -48,6 +48,12 @@ describe.each(DATABASE_KINDS)('one session for HTTP and Socket.IO on %s', (kind)
     const peek = await http.get('/test-session/peek');
     expect(peek.body).toEqual({ counter: 12, sessionID: sessionIdOf(cookie) });
     expect(http.cookies.get('connect.sid')).toBe(cookie); // still the same session cookie
+
+    // Long after the handshake (its hooks released), the socket's session still reloads and saves.
+    expect((await http.get('/test-session/counter')).body.counter).toBe(13);
+    expect(await socket.emitWithAck('session~')).toBe(13);
+    expect(await socket.emitWithAck('session+')).toBe(23);
+    expect((await http.get('/test-session/peek')).body.counter).toBe(23);
   });
 
   it('puts every tab of a session in its room, and no socket of another session', async () => {

@@ -105,6 +105,8 @@ export class SessionProbe {
       request.session!.counter = (request.session!.counter ?? 0) + 10;
       request.session!.save(() => ack(request.session!.counter));
     });
+    // …and read what HTTP wrote since the handshake.
+    socket.on('session~', (ack: (answer: unknown) => void) => request.session!.reload(() => ack(request.session!.counter)));
   }
 }
 
