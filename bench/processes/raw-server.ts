@@ -7,8 +7,8 @@ import { controlHandlers } from './server-control.js';
 
 /**
  * The physical limit: a plain Socket.IO server on a bare http server (no Nest, no Payload, no session) that
- * broadcasts what the bench tells it to. It stamps the payload right before `io.emit`, the moment our module's
- * payload is stamped at commit.
+ * broadcasts what the bench tells it to. It stamps the payload right before replying and emitting (`io.emit`), the
+ * moment our module's payload is stamped at commit.
  */
 const http = createServer((_req, res) => res.writeHead(404).end());
 const io = new Server(http, { serveClient: false });
@@ -23,7 +23,9 @@ http.listen(0, '127.0.0.1', () => {
       ...controlHandlers(() => io.of('/').sockets.size),
       emit({ event, payload }: { event: string; payload: Record<string, unknown> }): number {
         const committedAt = stamp();
-        io.emit(event, { ...payload, committedAt, ruleAt: committedAt });
+        // The reply goes out first, as our write's HTTP response goes out before the module's emit: the bench
+        // process wakes (and asks the clients for receipts) at the same point of the fan-out for both servers.
+        setImmediate(() => io.emit(event, { ...payload, committedAt, ruleAt: committedAt }));
         return committedAt;
       },
       async close(): Promise<void> {

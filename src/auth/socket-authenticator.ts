@@ -78,12 +78,8 @@ export class SocketAuthenticator {
     socket.on('disconnect', this.releaseOnDisconnect);
   }
 
-  /** One listener shared by every socket (EventEmitter calls it with the socket as `this`). */
-  private readonly releaseOnDisconnect = ((users: UserDirectory) =>
-    function release(this: Socket) {
-      const identity = socketUserOf(this); // gone when the socket was downgraded (released then)
-      if (identity) users.release(userKey(identity));
-    })(this.users);
+  /** One listener shared by every socket (a closure per socket would cost memory on each of them). */
+  private readonly releaseOnDisconnect = releaseUserOf(this.users);
 
   /** The principal access checks use for a socket: its user, or `null` for anonymous. */
   principalOf(socket: Socket): Principal {
@@ -159,4 +155,12 @@ function forgetRestoredIdentity(socket: Socket): void {
   if (!socket.recovered) return;
   setSocketUser(socket, undefined);
   for (const room of [...socket.rooms]) if (isReservedRoom(room)) void socket.leave(room);
+}
+
+/** A `disconnect` listener (EventEmitter calls it with the socket as `this`) releasing the socket's user. */
+function releaseUserOf(users: UserDirectory) {
+  return function release(this: Socket): void {
+    const identity = socketUserOf(this); // gone when the socket was downgraded (released then)
+    if (identity) users.release(userKey(identity));
+  };
 }

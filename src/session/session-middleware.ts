@@ -61,33 +61,40 @@ function websocketSafe(middleware: RequestHandler, store: Store, saveUninitializ
   };
   return (req, res, next) =>
     middleware(req, res, (error?: unknown) => {
-      if (req.headers.upgrade) releaseAfterHeaders(req, res);
+      releaseSessionHooks(req, res);
       if (error || !saveUninitialized || !req.headers.upgrade || !generated.has(req)) return next(error as never);
       req.session.save((saveError: unknown) => next(saveError as never));
     });
 }
 
 /**
- * Engine.IO keeps a websocket handshake's response object as long as the connection lives, and with it
- * express-session's per-request hooks (`res.end`, the `writeHead` that sets the cookie, `save`/`reload` wrappers
- * on the session), which hold the whole middleware call: about 2 KB per socket. Once the headers are out they
- * have nothing left to do; `socket.request.session` keeps working through Session's own methods.
+ * Engine.IO keeps the handshake request for the socket's life (`socket.request`), and a websocket handshake's
+ * response object too. express-session leaves per-request hooks on them (`res.end`, the `writeHead` that sets the
+ * cookie, `save`/`reload` wrappers on the session) that hold its whole middleware call: about 2 KB per socket. Once
+ * the response is out they have nothing left to do; `socket.request.session` works on through Session's methods.
  */
-function releaseAfterHeaders(req: Request, res: Response): void {
-  // Own methods are set back to the prototype's rather than deleted: a delete would turn the object into a
-  // (larger) dictionary-mode object.
-  const writeHead = res.writeHead;
+function releaseSessionHooks(req: Request, res: Response): void {
+  const release = () => {
+    restoreOwn(res, ['writeHead', 'end']);
+    if (req.session) restoreOwn(req.session, ['save', 'reload']);
+  };
+  if (!req.headers.upgrade) {
+    res.once('finish', release);
+    return;
+  }
+  const writeHead = res.writeHead; // a websocket handshake's response never ends: its headers are all it writes
   res.writeHead = function (this: Response, ...args: unknown[]) {
     const result = (writeHead as (...a: unknown[]) => Response).apply(this, args);
-    const proto = Object.getPrototypeOf(res) as Response;
-    Object.assign(res, { writeHead: proto.writeHead, end: proto.end });
-    const session = req.session as Partial<Record<'save' | 'reload', unknown>> | undefined;
-    if (session) {
-      const { save, reload } = Object.getPrototypeOf(session) as Record<'save' | 'reload', unknown>;
-      Object.assign(session, { save, reload });
-    }
+    release();
     return result;
   } as Response['writeHead'];
+}
+
+/** Own methods back to the prototype's; not deleted, which would turn the object into a larger dictionary object. */
+function restoreOwn(target: object, names: string[]): void {
+  const own = target as Record<string, unknown>;
+  const proto = Object.getPrototypeOf(target) as Record<string, unknown>;
+  for (const name of names) if (Object.hasOwn(target, name)) own[name] = proto[name];
 }
 
 /** A config built without the plugin lacks the sessions collection SQLite needs: say how to fix it, keep working. */
