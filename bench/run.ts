@@ -7,7 +7,7 @@ import { p4 } from './figures/p4.js';
 import { p5 } from './figures/p5.js';
 import { soak } from './figures/soak.js';
 import { latencyChart } from './lib/chart.js';
-import { createContext, parseFlags, type BenchContext } from './lib/context.js';
+import { createContext, parseFlags, soakLength, type BenchContext } from './lib/context.js';
 import { currentLoad, machine } from './lib/machine.js';
 import { markdownReport, textReport, type Report } from './lib/report.js';
 import { childFdLimit, closeAll } from './lib/spawn.js';
@@ -32,7 +32,7 @@ mkdirSync(resultsDir, { recursive: true });
 const fdLimit = childFdLimit();
 const ctx = createContext(parseFlags(process.argv.slice(2), process.env), resultsDir, fdLimit);
 const facts = machine(fdLimit);
-console.error(`bench: ${ctx.quick ? 'quick' : 'full'} mode, soak ${ctx.soakMinutes} min, descriptor limit ${fdLimit} per process, logs in ${ctx.logsDir}`);
+console.error(`bench: ${ctx.quick ? 'quick' : 'full'} mode, soak ${soakLength(ctx.soakMinutes)}, descriptor limit ${fdLimit} per process, logs in ${ctx.logsDir}`);
 
 const rows: Row[] = [];
 const details: Record<string, unknown> = {};

@@ -19,12 +19,12 @@ type Kind = 'ours' | 'disabled' | 'handwritten';
 export async function p1(ctx: BenchContext): Promise<FigureResult> {
   const writes = ctx.quick ? 300 : 2000;
   const warmup = ctx.quick ? 30 : 200;
-  // Started one after the other: two Payload boots at once on two cores slow both down for nothing.
-  const servers: Record<Kind, ServerHandle> = {
-    ours: await startServer(ctx, 'ours', 'p1-ours'),
-    disabled: await startServer(ctx, 'disabled', 'p1-disabled'),
-    handwritten: await startServer(ctx, 'handwritten', 'p1-handwritten'),
-  };
+  const [ours, disabled, handwritten] = await Promise.all([
+    startServer(ctx, 'ours', 'p1-ours'),
+    startServer(ctx, 'disabled', 'p1-disabled'),
+    startServer(ctx, 'handwritten', 'p1-handwritten'),
+  ]);
+  const servers: Record<Kind, ServerHandle> = { ours, disabled, handwritten };
   const kinds = Object.keys(servers) as Kind[];
   // One client process per emitting server, so each one's receipts are counted apart.
   const pools = { ours: await ClientPool.start(ctx, 1), handwritten: await ClientPool.start(ctx, 1) };

@@ -1,5 +1,5 @@
 import { ClientPool } from '../lib/client-pool.js';
-import type { BenchContext } from '../lib/context.js';
+import { soakLength, type BenchContext } from '../lib/context.js';
 import { startServer } from '../lib/servers.js';
 import { round, sleep, spread } from '../lib/stats.js';
 import type { FigureResult, Row } from '../lib/types.js';
@@ -32,7 +32,7 @@ export async function soak(ctx: BenchContext): Promise<FigureResult> {
     await pool.drain();
     const start = await server.memory();
     await server.lagStart();
-    ctx.log(`soak: ${sockets} sockets, ${RATE} writes/s for ${ctx.soakMinutes} min (${total} writes)`);
+    ctx.log(`soak: ${sockets} sockets, ${RATE} writes/s for ${soakLength(ctx.soakMinutes)} (${total} writes)`);
 
     const first = seq + 1;
     const received = new Map<number, number>();
@@ -86,7 +86,7 @@ export async function soak(ctx: BenchContext): Promise<FigureResult> {
     const drift = (end.rss - start.rss) / start.rss;
     const mb = (bytes: number) => bytes / 1024 / 1024;
     const delivery = spread(latencies);
-    const runLabel = `${sockets.toLocaleString('en')} sockets × ${RATE} writes/s × ${ctx.soakMinutes} min`;
+    const runLabel = `${sockets.toLocaleString('en')} sockets × ${RATE} writes/s × ${soakLength(ctx.soakMinutes)}`;
     const rows: Row[] = [
       {
         figure: 'soak',

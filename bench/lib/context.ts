@@ -31,11 +31,14 @@ export function parseFlags(argv: string[], env: NodeJS.ProcessEnv): Pick<BenchCo
   const soak = Number(flag('soak-minutes'));
   return {
     quick,
-    soakMinutes: Number.isFinite(soak) && soak > 0 ? soak : quick ? 0.25 : 10,
+    soakMinutes: Number.isFinite(soak) && soak > 0 ? soak : quick ? 1 / 6 : 10,
     profile: truthy(flag('profile')),
     only: (flag('only') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter((s) => s && s !== 'true'),
   };
 }
+
+/** A soak's length for people: `10 s`, `2 min`. */
+export const soakLength = (minutes: number): string => (minutes < 1 ? `${Math.round(minutes * 60)} s` : `${minutes} min`);
 
 export function createContext(flags: ReturnType<typeof parseFlags>, resultsDir: string, fdLimit: number): BenchContext {
   const logsDir = join(resultsDir, 'logs');
