@@ -43,7 +43,10 @@ export class SessionIoAdapter extends IoAdapter {
         : {}),
     } as ServerOptions);
     server.engine.use(onlyOnHandshake(session.handshake as never));
-    server.httpServer?.prependListener('upgrade', reserveSessionFields);
+    const path = `${server.path().replace(/\/$/, '')}/`;
+    server.httpServer?.prependListener('upgrade', (req: IncomingMessage) => {
+      if (req.url?.startsWith(path)) reserveSessionFields(req);
+    });
     (server.engine as { payloadSocketSession?: boolean }).payloadSocketSession = true;
     return server;
   }
