@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { ClientPool } from '../lib/client-pool.js';
 import type { BenchContext } from '../lib/context.js';
 import { SeriesRecorder, newSeq, timedEvent, type Send, type Series } from '../lib/events.js';
-import { RedisServer } from '../lib/redis-server.js';
+import { RedisServer } from '../../test/scale/support/redis-server.js'; // the scale tests' throw-away redis-server
 import { startServer, type ServerHandle } from '../lib/servers.js';
 import { round, sleep } from '../lib/stats.js';
 import { ratioRow, type FigureResult, type Row } from '../lib/types.js';
@@ -20,7 +20,7 @@ const WARMUP = 3;
 export async function p5(ctx: BenchContext): Promise<FigureResult> {
   const sockets = Math.min(1000, ctx.maxSocketsPerProcess);
   const events = ctx.quick ? 15 : 30;
-  const redis = await RedisServer.start(ctx);
+  const redis = await RedisServer.start();
   const servers: ServerHandle[] = [];
   let pool: ClientPool | undefined;
   try {

@@ -14,8 +14,9 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * A real `redis-server` child process of this suite, on its own port, with no persistence: killing it loses every
- * key and stream entry, as a crashed Redis without AOF does.
+ * A real `redis-server` child process (the scale suites' and the bench's P5), on its own port, with no persistence:
+ * killing it loses every key and stream entry, as a crashed Redis without AOF does. `REDIS_SERVER` names another
+ * binary. It is killed when this process exits, however that happens.
  */
 export class RedisServer {
   private child?: ChildProcess;
@@ -53,8 +54,11 @@ export class RedisServer {
 
   private spawn(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-    const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
+    const onExit = (): void => void child.kill('SIGKILL');
+    process.once('exit', onExit);
+    child.once('exit', () => process.off('exit', onExit));
     let output = '';
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => fail(new Error('redis-server did not start within 10 s')), 10_000);
@@ -64,12 +68,13 @@ export class RedisServer {
         reject(new Error(`${error.message}\n${output}`));
       };
       child.once('error', (error) => fail(new Error(`redis-server could not be started (is it installed?): ${error.message}`)));
-      child.once('exit', (code) => fail(new Error(`redis-server exited with ${code}`)));
+      const exitedEarly = (code: number | null) => fail(new Error(`redis-server exited with ${code}`));
+      child.once('exit', exitedEarly);
       child.stdout!.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) {
           clearTimeout(timer);
-          child.removeAllListeners('exit');
+          child.off('exit', exitedEarly);
           child.stdout!.removeAllListeners('data');
           child.stdout!.resume(); // keep draining: a full pipe would block the server
           resolve();
