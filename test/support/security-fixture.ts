@@ -83,26 +83,37 @@ export async function startSecurityApp(databaseUrl: string, options: Partial<Pay
   });
 }
 
-/** An admin (first user), two users (owner and other) and an anonymous visitor, each with its own session. */
-export async function people(t: TestApp): Promise<Record<'admin' | 'owner' | 'other' | 'anonymous', Person>> {
+/**
+ * An admin (first user), two users (owner and other) and an anonymous visitor, each with its own session, all
+ * made through instance `t`. `pageLoad` is the GET that gives the visitor its session cookie.
+ */
+export async function people(t: TestApp, { pageLoad = '/api/open' } = {}): Promise<Record<'admin' | 'owner' | 'other' | 'anonymous', Person>> {
+  const expectStatus = (what: string, response: { status: number; body: unknown }, status: number) => {
+    if (response.status !== status) throw new Error(`${what}: ${response.status} ${JSON.stringify(response.body)}`);
+  };
   const admin: Person = { name: 'admin', http: new HttpClient(t.url) };
   const registered = await admin.http.post('/api/users/first-register', { email: 'admin@test.io', password: 'pw-admin', role: 'admin' });
+  expectStatus('first-register', registered, 200);
   admin.token = registered.body.token;
   admin.id = registered.body.user.id;
   await t.payload.update({ collection: 'users', id: admin.id!, data: { role: 'admin' } });
   const make = async (name: string): Promise<Person> => {
     const person: Person = { name, http: new HttpClient(t.url) };
-    await admin.http.post('/api/users', { email: `${name}@test.io`, password: `pw-${name}`, role: 'user' });
+    expectStatus(`create ${name}`, await admin.http.post('/api/users', { email: `${name}@test.io`, password: `pw-${name}`, role: 'user' }), 201);
     const login = await person.http.post('/api/users/login', { email: `${name}@test.io`, password: `pw-${name}` });
     person.token = login.body.token;
     person.id = login.body.user.id;
     return person;
   };
   const anonymous: Person = { name: 'anonymous', http: new HttpClient(t.url) };
-  await anonymous.http.get('/api/open'); // a session cookie, like a page load
+  await anonymous.http.get(pageLoad); // a session cookie, like a page load
   return { admin, owner: await make('owner'), other: await make('other'), anonymous };
 }
 
-export function socketOf(t: TestApp, person: Person, extra: { auth?: Record<string, unknown> } = {}): Promise<RecordingSocket> {
-  return connectSocket(t.url, { cookie: person.http.cookieHeader, auth: extra.auth ?? (person.token ? { token: person.token } : undefined) });
+/** A socket of `person` on `t`: its session cookie (unless `cookie: false`) and its JWT when logged in. */
+export function socketOf(t: TestApp, person: Person, extra: { auth?: Record<string, unknown>; cookie?: boolean } = {}): Promise<RecordingSocket> {
+  return connectSocket(t.url, {
+    cookie: extra.cookie === false ? undefined : person.http.cookieHeader,
+    auth: extra.auth ?? (person.token ? { token: person.token } : undefined),
+  });
 }

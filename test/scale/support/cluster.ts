@@ -7,7 +7,8 @@ import { RoomsHandler } from '../../../sample/rooms.handler.js';
 import { PayloadSocketModule, SessionIoAdapter, type PayloadSocketOptions } from '../../../src/index.js';
 import { listen, type TestApp } from '../../support/app.js';
 import { SECRET } from './secret.js';
-import { HttpClient, connectSocket, waitUntil, type RecordingSocket } from '../../support/clients.js';
+import { HttpClient, waitUntil, type RecordingSocket } from '../../support/clients.js';
+import { people as securityPeople, socketOf, type Person } from '../../support/security-fixture.js';
 
 
 export type InstanceOptions = Omit<PayloadSocketOptions, 'config'>;
@@ -35,14 +36,6 @@ export async function startInstances(count: number, databaseUrl: string, options
 /** A unique Redis key prefix per suite run. */
 export const uniquePrefix = (name: string) => `nps-test:${name}:${process.pid}:${Date.now().toString(36)}`;
 
-export interface Person {
-  name: string;
-  /** The person's browser session (cookie jar), first used against instance A. */
-  http: HttpClient;
-  token?: string;
-  id?: string | number;
-}
-
 /** The same browser session talking to another instance (behind a load balancer, the cookie goes everywhere). */
 export function via(person: Person, t: TestApp): HttpClient {
   const http = new HttpClient(t.url);
@@ -50,34 +43,11 @@ export function via(person: Person, t: TestApp): HttpClient {
   return http;
 }
 
-/** Admin (first-register), two users, and an anonymous visitor with a session cookie; all through instance `t`. */
-export async function people(t: TestApp): Promise<Record<'admin' | 'owner' | 'other' | 'anonymous', Person>> {
-  const admin: Person = { name: 'admin', http: new HttpClient(t.url) };
-  const registered = await admin.http.post('/api/users/first-register', { email: 'admin@scale.io', password: 'pw-admin' });
-  if (registered.status !== 200) throw new Error(`first-register: ${registered.status} ${JSON.stringify(registered.body)}`);
-  admin.token = registered.body.token;
-  admin.id = registered.body.user.id;
-  const make = async (name: string): Promise<Person> => {
-    const person: Person = { name, http: new HttpClient(t.url) };
-    const created = await admin.http.post('/api/users', { email: `${name}@scale.io`, password: `pw-${name}` });
-    if (created.status !== 201) throw new Error(`create ${name}: ${created.status} ${JSON.stringify(created.body)}`);
-    const login = await person.http.post('/api/users/login', { email: `${name}@scale.io`, password: `pw-${name}` });
-    person.token = login.body.token;
-    person.id = login.body.user.id;
-    return person;
-  };
-  const anonymous: Person = { name: 'anonymous', http: new HttpClient(t.url) };
-  await anonymous.http.get('/api/posts'); // a session cookie, like a page load
-  return { admin, owner: await make('owner'), other: await make('other'), anonymous };
-}
+/** The security suites' people, made on instance `t` of the sample app (its page load is `/api/posts`). */
+export const people = (t: TestApp) => securityPeople(t, { pageLoad: '/api/posts' });
 
-/** A tab of `person`'s session on instance `t` (session cookie, and the JWT when logged in). */
-export function tab(t: TestApp, person: Person, options: { cookie?: boolean } = {}): Promise<RecordingSocket> {
-  return connectSocket(t.url, {
-    cookie: options.cookie === false ? undefined : person.http.cookieHeader,
-    auth: person.token ? { token: person.token } : undefined,
-  });
-}
+/** A tab of `person`'s session on instance `t` (session cookie unless `cookie: false`, and the JWT when logged in). */
+export const tab = (t: TestApp, person: Person, options: { cookie?: boolean } = {}): Promise<RecordingSocket> => socketOf(t, person, options);
 
 /**
  * Every instance's queued emits have left and each socket has seen a marker sent after them through the adapter
