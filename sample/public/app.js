@@ -18,6 +18,9 @@ import { $, addEvent, clearEvents, notify, showAccount, showConnection, showPost
 
 let live;
 let postList = [];
+/** Reloads can overlap (a burst of events, a form): only a newer answer than the one shown may replace it. */
+let postsAsked = 0;
+let postsShown = 0;
 /** What the edit field was last filled with; a reload refreshes it unless the person has typed since. */
 let filled = { id: undefined, title: undefined };
 
@@ -29,7 +32,11 @@ async function refreshAccount() {
 }
 
 async function refreshPosts() {
-  postList = await posts.list();
+  const ticket = ++postsAsked;
+  const list = await posts.list();
+  if (ticket < postsShown) return;
+  postsShown = ticket;
+  postList = list;
   showPosts(postList);
   const untouched = $('post-edit-title').value === (filled.title ?? '');
   if ($('post-select').value !== filled.id || untouched) fillEditTitle();

@@ -68,6 +68,8 @@ describe('the live page, two people in Chromium', () => {
     expect(self.payload).toMatchObject({ title: 'First post' });
     expect(self.payload).not.toHaveProperty('hello'); // `self: true` is the plain result
     await A.waitForEvent('public.posts.create', 'First post');
+    // B's page reloads its post list after the event: its edit form now shows the only post.
+    await B.editFormShows('First post');
   });
 
   it('B joins lorem and hears ipsum for later writes; A, not in lorem, hears none; edits reach both', async () => {
