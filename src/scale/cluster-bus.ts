@@ -19,9 +19,9 @@ export class ClusterBus {
     this.channel = `${redis.keyPrefix}:cluster`;
   }
 
-  /** False while Redis is unreachable: the caller delivers locally instead of queueing behind it. */
+  /** False while Redis is unreachable or stalled: the caller delivers locally instead of queueing behind it. */
   get healthy(): boolean {
-    return this.redis.main.isReady;
+    return this.redis.healthy;
   }
 
   /**

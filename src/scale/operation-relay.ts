@@ -56,7 +56,7 @@ export async function replayOperation(payload: Payload, sink: OperationSink, mes
 
 /** Publishing mode of the plugin: relays this process's operations to the socket servers over Redis. */
 export async function startRelay(payload: Payload, redisOptions: string | RedisScaleOptions): Promise<void> {
-  const redis = await openRedis(normalizeRedisOptions(redisOptions), (message) => payload.logger.error(message), { subscribe: false });
+  const redis = await openRedis(normalizeRedisOptions(redisOptions), payload.logger, { subscribe: false });
   registerSink(payload, new OperationRelay(payload, new ClusterBus(redis)));
   const destroy = payload.destroy;
   payload.destroy = async () => {

@@ -1,5 +1,6 @@
 import { createClient, type RedisClientType } from 'redis';
 import type { RedisScaleOptions } from '../options.js';
+import { StallWatch } from './stall-watch.js';
 
 export type Redis = RedisClientType;
 
@@ -9,6 +10,8 @@ export interface RedisClients {
   /** Subscriptions (a subscribed connection can run nothing else); absent in publishing mode. */
   subscriber?: Redis;
   keyPrefix: string;
+  /** False while Redis is unreachable or stalled: emits then go to this instance's sockets instead of queueing. */
+  readonly healthy: boolean;
   close(): Promise<void>;
 }
 
@@ -16,6 +19,12 @@ export interface RedisClients {
 const CONNECT_WAIT_MS = 3_000;
 /** How long a shutdown waits for replies to commands already sent. */
 const CLOSE_WAIT_MS = 2_000;
+
+/** Where the Redis connections report: errors and outages, and their end. */
+export interface RedisLog {
+  error(message: string): void;
+  info(message: string): void;
+}
 
 export const normalizeRedisOptions = (redis: string | RedisScaleOptions): RedisScaleOptions =>
   typeof redis === 'string' ? { url: redis } : redis;
@@ -25,14 +34,14 @@ export const normalizeRedisOptions = (redis: string | RedisScaleOptions): RedisS
  * the streams adapter's read loop spins on a client whose commands fail at once). Errors while Redis is down
  * are reported once per interval, not once per retry. An unreachable Redis does not hold the start: after a short
  * wait the app goes on (emits stay on this instance) while node-redis keeps connecting in the background; a bad URL
- * still fails the start.
+ * still fails the start. A Redis that stops answering without closing the connection is noticed by a StallWatch.
  */
-export async function openRedis(options: RedisScaleOptions, report: (message: string) => void, { subscribe = true } = {}): Promise<RedisClients> {
+export async function openRedis(options: RedisScaleOptions, log: RedisLog, { subscribe = true } = {}): Promise<RedisClients> {
   const given = options.client as Redis | undefined;
   if (!given && !options.url) throw new Error('PayloadSocketModule: `redis` needs a `url` or a `client`.');
   const main = given ?? (createClient({ url: options.url }) as Redis);
   const subscriber = subscribe ? (main.duplicate() as Redis) : undefined;
-  const throttled = throttle(report, 30_000);
+  const throttled = throttle((message) => log.error(message), 30_000);
   for (const client of [main, subscriber]) client?.on('error', (error: Error) => throttled(`Redis: ${error.message}`));
   const connecting = Promise.all([main.isOpen ? undefined : main.connect(), subscriber?.connect()]);
   connecting.catch(() => undefined); // a late failure (closed while still connecting) is nobody's to handle
@@ -41,12 +50,17 @@ export async function openRedis(options: RedisScaleOptions, report: (message: st
     connecting.then(() => true),
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CONNECT_WAIT_MS))),
   ]).finally(() => clearTimeout(timer));
-  if (!connected) report(`Redis: not reachable yet; starting without it (emits stay on this instance until it answers)`);
+  if (!connected) log.error(`Redis: not reachable yet; starting without it (emits stay on this instance until it answers)`);
+  const watch = new StallWatch(main, log);
   return {
     main,
     subscriber,
     keyPrefix: options.keyPrefix ?? 'nps',
+    get healthy() {
+      return main.isReady && !watch.stalled;
+    },
     async close() {
+      watch.stop();
       if (subscriber) await closeClient(subscriber);
       if (!given) await closeClient(main);
     },

@@ -29,7 +29,7 @@ export class ScaleOut implements OnApplicationShutdown {
     this.adapter = this.options.adapter;
     if (!this.options.redis) return;
     const settings = normalizeRedisOptions(this.options.redis);
-    this.redis = await openRedis(settings, (message) => this.logger.error(message));
+    this.redis = await openRedis(settings, { error: (message) => this.logger.error(message), info: (message) => this.logger.log(message) });
     this.bus = new ClusterBus(this.redis);
     if (this.adapter) return; // an adapter of the user's own carries the broadcasts
     const prefix = this.redis.keyPrefix;

@@ -43,6 +43,16 @@ export class RedisServer {
     this.child = undefined;
   }
 
+  /** SIGSTOP: the process stops answering but keeps its connections open (as a hung host or a silent partition). */
+  freeze(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: it answers again, everything sent meanwhile included. */
+  thaw(): void {
+    this.child?.kill('SIGCONT');
+  }
+
   /** A new process on the same port (the apps' clients reconnect to it by themselves). */
   restart(): Promise<void> {
     return this.spawn();
