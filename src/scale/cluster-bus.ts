@@ -10,10 +10,17 @@ export type ClusterMessage =
 
 type Envelope = ClusterMessage & { from: string };
 
+/** Deletes an owner lease only while it is still this instance's (another may have taken it over meanwhile). */
+const RELEASE_LEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0";
+const LEASE_SECONDS = 30;
+
 /** A Redis pub/sub channel between the instances (and publishing processes) of one app. */
 export class ClusterBus {
   readonly instanceId = randomUUID();
   private readonly channel: string;
+  /** Senders whose lease this instance holds, with when it was last renewed. */
+  private readonly owned = new Map<string, number>();
+  private releasing = false;
 
   constructor(private readonly redis: RedisClients) {
     this.channel = `${redis.keyPrefix}:cluster`;
@@ -61,14 +68,46 @@ export class ClusterBus {
 
   /**
    * True on exactly one instance for every message of one sender: the first to claim a sender keeps it while it
-   * keeps hearing from it (a lease renewed per message, 30 s), so that sender's operations are emitted in order.
+   * keeps hearing from it (a lease renewed per message), so that sender's operations are emitted in order. An
+   * instance that shuts down lets go first (`release`); one that dies holds the sender until the lease runs out.
    */
   async owns(sender: string): Promise<boolean> {
-    const key = `${this.redis.keyPrefix}:owner:${sender}`;
-    const lease = { expiration: { type: 'EX', value: 30 } } as const;
-    if ((await this.redis.main.set(key, this.instanceId, { condition: 'NX', ...lease })) === 'OK') return true;
-    if ((await this.redis.main.get(key)) !== this.instanceId) return false;
-    void this.redis.main.expire(key, 30).catch(() => undefined);
+    if (this.releasing) return false;
+    const key = this.leaseKey(sender);
+    const lease = { expiration: { type: 'EX', value: LEASE_SECONDS } } as const;
+    const claimed = (await this.redis.main.set(key, this.instanceId, { condition: 'NX', ...lease })) === 'OK';
+    if (!claimed && (await this.redis.main.get(key)) !== this.instanceId) return false;
+    if (this.releasing) {
+      void this.releaseLease(sender); // shutdown began while claiming, after `release` looked at what is owned
+      return false;
+    }
+    if (!claimed) void this.redis.main.expire(key, LEASE_SECONDS).catch(() => undefined);
+    this.keepOwned(sender);
     return true;
+  }
+
+  /** At shutdown: claims nothing more and hands every sender it owns to whichever instance hears from it next. */
+  async release(): Promise<void> {
+    this.releasing = true;
+    if (!this.healthy) return; // the leases run out by themselves
+    await Promise.all([...this.owned.keys()].map((sender) => this.releaseLease(sender)));
+  }
+
+  private releaseLease(sender: string): Promise<unknown> {
+    this.owned.delete(sender);
+    return this.redis.main.eval(RELEASE_LEASE, { keys: [this.leaseKey(sender)], arguments: [this.instanceId] }).catch(() => undefined);
+  }
+
+  /** Remembers when a lease was last renewed, forgetting senders whose lease ran out (scripts come and go). */
+  private keepOwned(sender: string): void {
+    const now = Date.now();
+    if (!this.owned.has(sender)) {
+      for (const [known, renewedAt] of this.owned) if (now - renewedAt > LEASE_SECONDS * 1000) this.owned.delete(known);
+    }
+    this.owned.set(sender, now);
+  }
+
+  private leaseKey(sender: string): string {
+    return `${this.redis.keyPrefix}:owner:${sender}`;
   }
 }

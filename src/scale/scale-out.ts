@@ -1,4 +1,4 @@
-import { Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
 import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
 import type { ResolvedOptions } from '../options.js';
@@ -10,7 +10,7 @@ import { closeClient, normalizeRedisOptions, openRedis, type Redis, type RedisCl
  * since only it supports recovery; the classic pub/sub one on request; or any adapter given), and the bus for
  * what the adapter cannot carry (access-aware deliveries, operations of processes without a socket server).
  */
-export class ScaleOut implements OnApplicationShutdown {
+export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger('PayloadSocket');
   private redis?: RedisClients;
   private extraClient?: Redis;
@@ -54,6 +54,11 @@ export class ScaleOut implements OnApplicationShutdown {
   /** False while Redis is down: emits then go to this instance's sockets at once instead of waiting for it. */
   get healthy(): boolean {
     return this.bus?.healthy ?? true;
+  }
+
+  /** Before anything closes: the publishing processes this instance speaks for go to another one at once. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.bus?.release();
   }
 
   async onApplicationShutdown(): Promise<void> {

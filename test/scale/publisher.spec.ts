@@ -1,8 +1,10 @@
+import { createClient } from 'redis';
+import { ScaleOut } from '../../src/scale/scale-out.js';
 import type { TestApp } from '../support/app.js';
 import type { RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { forget, people, settleAll, startInstances, tab, titled, uniquePrefix } from './support/cluster.js';
-import { runPublisher } from './support/publisher-process.js';
+import { PAUSE, runPublisher } from './support/publisher-process.js';
 import { RedisServer } from './support/redis-server.js';
 
 /**
@@ -18,7 +20,8 @@ describe('writes from a process without a socket server', () => {
   let who: Awaited<ReturnType<typeof people>>;
   const s: Record<string, RecordingSocket> = {};
   const all = () => Object.values(s);
-  const publish = (writes: Parameters<typeof runPublisher>[1]) => runPublisher({ databaseUrl: db.url, redisUrl: redis.url, keyPrefix }, writes);
+  const publish = (steps: Parameters<typeof runPublisher>[1], options?: Parameters<typeof runPublisher>[2]) =>
+    runPublisher({ databaseUrl: db.url, redisUrl: redis.url, keyPrefix }, steps, options);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -82,5 +85,40 @@ describe('writes from a process without a socket server', () => {
     expect(s.adminA.named('public.notes.create')[0]).toMatchObject({ secret: 'classified', owner: who.owner.id });
     expect(s.ownerB.named('public.notes.create')[0]).toMatchObject({ title: 'worker note', owner: who.owner.id });
     expect(s.ownerB.named('public.notes.create')[0]).not.toHaveProperty('secret');
+  });
+
+  // Last: it shuts an instance down.
+  it('a worker that lives on: when the instance speaking for it shuts down, another one takes over its next write at once', async () => {
+    const closeOwner = async () => {
+      // The instance that ran the worker's rules holds its lease in Redis (renewed per message, 30 s).
+      const client = createClient({ url: redis.url });
+      await client.connect();
+      const [lease] = await client.keys(`${keyPrefix}:owner:*`);
+      const ownerId = lease ? await client.get(lease) : null;
+      await client.quit();
+      const owner = apps.find((t) => t.app.get(ScaleOut, { strict: false }).bus!.instanceId === ownerId);
+      if (!owner) throw new Error(`no instance holds the worker's lease (${lease} → ${ownerId})`);
+      for (const [name, socket] of Object.entries(s)) {
+        if (owner.realtime.namespace!.sockets.has(socket.socket.id!)) {
+          socket.close();
+          delete s[name];
+        }
+      }
+      apps = apps.filter((t) => t !== owner);
+      await owner.close();
+    };
+    await publish([{ collection: 'posts', data: { title: 'before the deploy' } }, PAUSE, { collection: 'posts', data: { title: 'after the deploy' } }], {
+      onPause: async () => {
+        await Promise.all(all().map((socket) => socket.waitFor('public.posts.create', 1, 10_000)));
+        await closeOwner();
+        forget(all());
+      },
+    });
+    // Well inside the 30 s a lease lasts when its holder dies without letting go.
+    await Promise.all(all().map((socket) => socket.waitFor('public.posts.create', 1, 5_000)));
+    await settleAll(apps, all());
+    expect(apps).toHaveLength(2);
+    expect(all().length).toBeGreaterThanOrEqual(3);
+    for (const socket of all()) expect(socket.named('public.posts.create').map((d) => (d as { title: string }).title)).toEqual(['after the deploy']);
   });
 });

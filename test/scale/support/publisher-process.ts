@@ -10,18 +10,39 @@ export interface PublisherWrite {
   asUser?: string | number;
 }
 
+/** The process stops here and runs `onPause` (of runPublisher's options) before its next write. */
+export const PAUSE = { pause: true } as const;
+
 /**
  * Runs test/scale/fixtures/publisher.ts in its own Node process (Payload's Local API, publishing mode; no Nest, no
  * Socket.IO server) and resolves with the ids it created once it has exited by itself with code 0.
  */
-export function runPublisher(env: { databaseUrl: string; redisUrl: string; keyPrefix: string }, writes: PublisherWrite[]): Promise<unknown[]> {
+export function runPublisher(
+  env: { databaseUrl: string; redisUrl: string; keyPrefix: string },
+  steps: (PublisherWrite | typeof PAUSE)[],
+  { onPause }: { onPause?: () => Promise<void> } = {},
+): Promise<unknown[]> {
   const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
-    env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, REDIS_PREFIX: env.keyPrefix, WRITES: JSON.stringify(writes) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATABASE_URL: env.databaseUrl, REDIS_URL: env.redisUrl, REDIS_PREFIX: env.keyPrefix, WRITES: JSON.stringify(steps) },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  let paused = 0;
+  child.stdin.on('error', () => undefined); // a child that has exited cannot be resumed; its exit code tells why
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    const pauses = stdout.split('\n').filter((line) => line === '{"paused":true}').length;
+    for (; paused < pauses; paused++) {
+      void (onPause ?? (async () => undefined))().then(
+        () => child.stdin.write('\n'),
+        (error: unknown) => {
+          stderr += `onPause failed: ${String(error)}\n`;
+          child.kill();
+        },
+      );
+    }
+  });
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
     child.once('error', reject);
