@@ -4,7 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { forget, heardTitle, people, probeUntil, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { createPost, forget, heardTitle, people, postTitles, probeUntil, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 const REDIS_ERROR = /^Redis: /;
@@ -26,13 +26,8 @@ describe('Redis killed and restarted under two running instances', () => {
   // A rejected promise nobody handles (in the adapter or the module) ends a Node process: there must be none.
   const unhandled: unknown[] = [];
   const recordUnhandled = (reason: unknown) => unhandled.push(reason);
-  const titles = (socket: RecordingSocket, prefix: string) =>
-    socket.named('public.posts.create').map((d) => (d as { title: string }).title).filter((title) => title.startsWith(prefix));
   const scaleOf = (t: TestApp) => t.app.get(ScaleOut, { strict: false });
-  const post = async (t: TestApp, title: string) => {
-    const created = await via(who.owner, t).post('/api/posts', { title });
-    expect([title, created.status]).toEqual([title, 201]);
-  };
+  const post = (t: TestApp, title: string) => createPost(who.owner, t, title);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -87,8 +82,8 @@ describe('Redis killed and restarted under two running instances', () => {
     await waitUntil(() => apps.every((t) => !scaleOf(t).healthy), 5000, 'both instances to see Redis gone');
     await settleLocal(apps, all());
     const burstOf = (side: string) => Array.from({ length: 20 }, (_, i) => `burst ${side}${String(i).padStart(2, '0')}`);
-    for (const name of ['anonA', 'adminA']) expect(titles(s[name], 'burst A')).toEqual(burstOf('A'));
-    for (const name of ['anonB', 'adminB']) expect(titles(s[name], 'burst B')).toEqual(burstOf('B'));
+    for (const name of ['anonA', 'adminA']) expect(postTitles(s[name], 'burst A')).toEqual(burstOf('A'));
+    for (const name of ['anonB', 'adminB']) expect(postTitles(s[name], 'burst B')).toEqual(burstOf('B'));
     forget(all());
 
     for (let i = 0; i < 5; i++) {

@@ -2,7 +2,7 @@ import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { forget, people, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { createPost, forget, people, postTitles, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 const STALLED = /^Redis: no answer for 5 s/;
@@ -23,12 +23,7 @@ describe('Redis frozen under two running instances', () => {
   let who: Awaited<ReturnType<typeof people>>;
   const s: Record<string, RecordingSocket> = {};
   const all = () => Object.values(s);
-  const titles = (socket: RecordingSocket, prefix: string) =>
-    socket.named('public.posts.create').map((d) => (d as { title: string }).title).filter((title) => title.startsWith(prefix));
-  const post = async (t: TestApp, title: string) => {
-    const created = await via(who.owner, t).post('/api/posts', { title });
-    expect([title, created.status]).toEqual([title, 201]);
-  };
+  const post = (t: TestApp, title: string) => createPost(who.owner, t, title);
 
   beforeAll(async () => {
     redis = await RedisServer.start();
@@ -72,8 +67,8 @@ describe('Redis frozen under two running instances', () => {
     await s.adminB.waitFor('public.notes.create');
     await settleLocal(apps, all());
 
-    for (const name of ['anonA', 'adminA']) expect(titles(s[name], 'stalled')).toEqual(['stalled A0', 'stalled A1', 'stalled A2']);
-    for (const name of ['anonB', 'adminB']) expect(titles(s[name], 'stalled')).toEqual(['stalled B0', 'stalled B1', 'stalled B2']);
+    for (const name of ['anonA', 'adminA']) expect(postTitles(s[name], 'stalled')).toEqual(['stalled A0', 'stalled A1', 'stalled A2']);
+    for (const name of ['anonB', 'adminB']) expect(postTitles(s[name], 'stalled')).toEqual(['stalled B0', 'stalled B1', 'stalled B2']);
     expect(titled(s.adminB, 'public.notes.create', 'stalled note')).toEqual([expect.objectContaining({ secret: 's' })]);
     for (const name of ['anonA', 'adminA', 'anonB']) expect(s[name].named('public.notes.create')).toEqual([]);
     // The write made before the stall was noticed waits behind the silence, on its own instance too.

@@ -75,6 +75,16 @@ export function forget(sockets: RecordingSocket[]): void {
   for (const s of sockets) s.events.length = 0;
 }
 
+/** Creates a post through instance `t` as `person` (the title is in the failure message when it is not a 201). */
+export async function createPost(person: Person, t: TestApp, title: string): Promise<void> {
+  const created = await via(person, t).post('/api/posts', { title });
+  expect([title, created.status]).toEqual([title, 201]);
+}
+
+/** Titles of the `public.posts.create` events `socket` received that start with `prefix`, in order. */
+export const postTitles = (socket: RecordingSocket, prefix: string): string[] =>
+  socket.named('public.posts.create').map((d) => (d as { title: string }).title).filter((title) => title.startsWith(prefix));
+
 /** Payloads of `event` whose `title` is `title`. */
 export const titled = (socket: RecordingSocket, event: string, title: string) =>
   socket.named(event).filter((data) => (data as { title?: string } | null)?.title === title);
