@@ -61,9 +61,14 @@ export class ClusterBus {
     if (subscriber.isReady) await attempt();
   }
 
+  /** Best effort: while Redis is unreachable nothing queues behind it (local delivery already happened). */
   publish(message: ClusterMessage): void {
-    if (!this.healthy) return; // nothing queues behind a dead connection; local delivery already happened
-    this.redis.main.publish(this.channel, JSON.stringify({ ...message, from: this.instanceId })).catch(() => undefined);
+    if (this.healthy) this.send(message).catch(() => undefined);
+  }
+
+  /** Resolves with how many listeners (socket servers) received the message. */
+  send(message: ClusterMessage): Promise<number> {
+    return this.redis.main.publish(this.channel, JSON.stringify({ ...message, from: this.instanceId }));
   }
 
   /**

@@ -7,6 +7,7 @@ import { registerSink, unregisterSink, type OperationEvent, type OperationSink }
 import { rememberStoredDocument, storedDocument } from '../plugin/stored-documents.js';
 import { ClusterBus, type ClusterMessage } from './cluster-bus.js';
 import { normalizeRedisOptions, openRedis } from './redis-clients.js';
+import { RelayOutbox } from './relay-outbox.js';
 import type { RedisScaleOptions } from '../options.js';
 
 type OperationMessage = Extract<ClusterMessage, { type: 'operation' }>;
@@ -22,7 +23,7 @@ const WRITES = new Set(['create', 'update', 'updateByID', 'delete', 'deleteByID'
 export class OperationRelay implements OperationSink {
   constructor(
     private readonly payload: Payload,
-    private readonly bus: ClusterBus,
+    private readonly outbox: RelayOutbox,
   ) {}
 
   hasRules(slug: string, operation: string): boolean {
@@ -42,7 +43,7 @@ export class OperationRelay implements OperationSink {
       docs,
       context: { [SOCKET_CONTEXT_KEY]: req.context?.[SOCKET_CONTEXT_KEY] },
     };
-    runAfterCommit(req, () => this.bus.publish(message));
+    runAfterCommit(req, () => this.outbox.send(message));
   }
 }
 
@@ -54,14 +55,19 @@ export async function replayOperation(payload: Payload, sink: OperationSink, mes
   sink.handle({ slug: message.slug, operation: message.operation, args: message.args, req, result: message.result });
 }
 
+/** How long `payload.destroy()` waits for operations that could not be sent yet (Redis or every server down). */
+const FLUSH_WAIT_MS = 10_000;
+
 /** Publishing mode of the plugin: relays this process's operations to the socket servers over Redis. */
 export async function startRelay(payload: Payload, redisOptions: string | RedisScaleOptions): Promise<void> {
   const redis = await openRedis(normalizeRedisOptions(redisOptions), payload.logger, { subscribe: false });
-  registerSink(payload, new OperationRelay(payload, new ClusterBus(redis)));
+  const outbox = new RelayOutbox(new ClusterBus(redis), payload.logger);
+  registerSink(payload, new OperationRelay(payload, outbox));
   const destroy = payload.destroy;
   payload.destroy = async () => {
     unregisterSink(payload);
-    await redis.close(); // waits for relayed operations still being sent
+    await outbox.close(FLUSH_WAIT_MS);
+    await redis.close();
     await destroy();
   };
 }
