@@ -21,6 +21,8 @@ interface Audience {
  */
 export class AccessAwareDelivery {
   readonly evaluator: AccessEvaluator;
+  /** Connection state recovery keeps broadcast packets for replay (to whoever comes back into the target). */
+  private readonly replaysPackets: boolean;
 
   constructor(
     private readonly nsp: Namespace,
@@ -28,6 +30,7 @@ export class AccessAwareDelivery {
     private readonly auth: SocketAuthenticator,
     private readonly logger: Logger,
   ) {
+    this.replaysPackets = Boolean((nsp.server as unknown as { opts: { connectionStateRecovery?: unknown } }).opts.connectionStateRecovery);
     this.evaluator = new AccessEvaluator(payload, {
       onError: (error, { collection, phase, field }) =>
         this.logger.error(`Access check (${phase}) on ${collection}${field ? `.${field}` : ''} failed, recipient denied: ${(error as Error)?.message ?? error}`),
@@ -108,8 +111,7 @@ export class AccessAwareDelivery {
     if (!clean.length) return;
     // Every socket of the namespace (nothing is kept for replay without recovery): the plain broadcast, without
     // building a set of thousands of rooms.
-    const recovery = (this.nsp.server as unknown as { opts: { connectionStateRecovery?: unknown } }).opts.connectionStateRecovery;
-    if (clean.length === this.nsp.sockets.size && !recovery) this.nsp.local.emit(event, data);
+    if (clean.length === this.nsp.sockets.size && !this.replaysPackets) this.nsp.local.emit(event, data);
     else this.nsp.local.to(clean).emit(event, data);
   }
 

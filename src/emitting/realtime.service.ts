@@ -111,7 +111,6 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     if (this.options.recovery && !socket.recovered) this.nsp!.to(socket.id).emit(RECOVERY_MARK_EVENT);
   }
 
-
   /** Resolves when every emit queued so far has been handed to Socket.IO. */
   idle(): Promise<void> {
     return this.emitter?.idle() ?? Promise.resolve();

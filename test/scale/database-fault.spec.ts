@@ -4,7 +4,7 @@ import { HttpClient, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { pgAdminUrl } from '../support/postgres.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { forget, people, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, forget, people, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 /** As the admin role: let the test database take connections or not (refusing also ends the open ones). */
@@ -51,10 +51,7 @@ describe('the database down under two running instances', () => {
 
   afterAll(async () => {
     if (dbName) await allowConnections(dbName, true).catch(() => undefined);
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   it('answers with errors while the database refuses connections, and keeps the sockets', async () => {

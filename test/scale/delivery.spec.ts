@@ -2,7 +2,7 @@ import type { TestApp } from '../support/app.js';
 import type { RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { RedisServer } from './support/redis-server.js';
-import { forget, people, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, forget, people, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 
 /**
  * Issue 6, "done when" 1: three instances, one Redis, one PostgreSQL. Every target — public, a room, self, a user
@@ -41,10 +41,7 @@ describe.each(['streams', 'pubsub'] as const)('three instances on one Redis (%s 
   });
 
   afterAll(async () => {
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   beforeEach(() => forget(all()));

@@ -1,7 +1,7 @@
 import type { TestApp } from '../support/app.js';
 import type { RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { people, startInstances, tab, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, people, startInstances, tab, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 /**
@@ -29,10 +29,7 @@ describe.each(['streams', 'pubsub'] as const)('two apps on one Redis, apart by k
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    for (const t of [...X, ...Y]) await t.close();
-    await redis?.stop();
-    for (const db of dbs) await db.drop();
+    await closeCluster({ sockets, apps: [...X, ...Y], redis, dbs });
   });
 
   it('broadcasts and access-aware deliveries of X stay within X (and cross X\'s instances)', async () => {

@@ -2,7 +2,7 @@ import type { TestApp } from '../support/app.js';
 import type { RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { people, postTitles, settleAll, startInstances, tab, uniquePrefix } from './support/cluster.js';
+import { closeCluster, people, postTitles, settleAll, startInstances, tab, uniquePrefix } from './support/cluster.js';
 import { PAUSE, runPublisher } from './support/publisher-process.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -32,10 +32,7 @@ describe('writes of a process without a socket server, across a Redis restart', 
   });
 
   afterAll(async () => {
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   it('writes made while Redis is down reach every client once, in order, after it is back', async () => {

@@ -3,7 +3,7 @@ import { ScaleOut } from '../../src/scale/scale-out.js';
 import type { TestApp } from '../support/app.js';
 import type { RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { forget, people, settleAll, startInstances, tab, titled, uniquePrefix } from './support/cluster.js';
+import { closeCluster, forget, people, settleAll, startInstances, tab, titled, uniquePrefix } from './support/cluster.js';
 import { PAUSE, runPublisher } from './support/publisher-process.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -40,10 +40,7 @@ describe('writes from a process without a socket server', () => {
   });
 
   afterAll(async () => {
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   beforeEach(() => forget(all()));

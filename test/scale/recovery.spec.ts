@@ -1,7 +1,7 @@
 import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
-import { people, startInstances, tab, uniquePrefix, via, type InstanceOptions } from './support/cluster.js';
+import { closeCluster, people, startInstances, tab, type InstanceOptions, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 const CUT_MS = 2_000;
@@ -33,10 +33,7 @@ describe.each([
   });
 
   afterAll(async () => {
-    for (const socket of sockets) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: sockets, apps, redis, dbs: [db] });
   });
 
   /**

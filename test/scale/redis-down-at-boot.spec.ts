@@ -2,7 +2,7 @@ import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { heardTitle, people, probeUntil, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, heardTitle, people, probeUntil, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { runPublisher } from './support/publisher-process.js';
 import { RedisServer } from './support/redis-server.js';
 
@@ -32,10 +32,7 @@ describe('Redis unreachable at boot', () => {
   });
 
   afterAll(async () => {
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   it('boots, serves writes and delivers locally; a publishing process boots, writes and exits', async () => {

@@ -4,7 +4,7 @@ import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { createPost, forget, heardTitle, people, postTitles, probeUntil, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, createPost, forget, heardTitle, people, postTitles, probeUntil, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 const REDIS_ERROR = /^Redis: /;
@@ -48,11 +48,7 @@ describe('Redis killed and restarted under two running instances', () => {
 
   afterAll(async () => {
     process.off('unhandledRejection', recordUnhandled);
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await C?.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps: [...apps, C], redis, dbs: [db] });
   });
 
   it('crosses instances before the fault (the control)', async () => {

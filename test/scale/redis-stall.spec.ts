@@ -2,7 +2,7 @@ import type { TestApp } from '../support/app.js';
 import { waitUntil, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
-import { createPost, forget, people, postTitles, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
+import { closeCluster, createPost, forget, people, postTitles, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
 
 const STALLED = /^Redis: no answer for 5 s/;
@@ -40,10 +40,7 @@ describe('Redis frozen under two running instances', () => {
 
   afterAll(async () => {
     redis?.thaw();
-    for (const socket of all()) socket.close();
-    for (const t of apps) await t.close();
-    await redis?.stop();
-    await db?.drop();
+    await closeCluster({ sockets: all(), apps, redis, dbs: [db] });
   });
 
   it('crosses instances before the freeze (the control)', async () => {

@@ -8,6 +8,8 @@ import { PayloadSocketModule, SessionIoAdapter, type PayloadSocketOptions } from
 import { listen, type TestApp } from '../../support/app.js';
 import { SECRET } from './secret.js';
 import { HttpClient, waitUntil, type RecordingSocket } from '../../support/clients.js';
+import type { TestDatabase } from '../../support/databases.js';
+import type { RedisServer } from './redis-server.js';
 import { people as securityPeople, socketOf, type Person } from '../../support/security-fixture.js';
 
 
@@ -31,6 +33,14 @@ export async function startInstances(count: number, databaseUrl: string, options
   const apps: TestApp[] = [];
   for (let i = 0; i < count; i++) apps.push(await startInstance(databaseUrl, options, logger));
   return apps;
+}
+
+/** The end of a scale suite, in order: clients, instances, Redis, databases (any may be missing if the start failed). */
+export async function closeCluster(parts: { sockets?: RecordingSocket[]; apps?: (TestApp | undefined)[]; redis?: RedisServer; dbs?: (TestDatabase | undefined)[] }): Promise<void> {
+  for (const socket of parts.sockets ?? []) socket.close();
+  for (const t of parts.apps ?? []) await t?.close();
+  await parts.redis?.stop();
+  for (const db of parts.dbs ?? []) await db?.drop();
 }
 
 /** A unique Redis key prefix per suite run. */

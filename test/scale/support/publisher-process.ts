@@ -34,7 +34,7 @@ export function runPublisher(
     stdout += chunk.toString();
     const pauses = stdout.split('\n').filter((line) => line === '{"paused":true}').length;
     for (; paused < pauses; paused++) {
-      void (onPause ?? (async () => undefined))().then(
+      Promise.resolve(onPause?.()).then(
         () => child.stdin.write('\n'),
         (error: unknown) => {
           stderr += `onPause failed: ${String(error)}\n`;
