@@ -29,9 +29,3 @@ export const AUTH_SECRET_KEYS: readonly string[] = Object.freeze([
 const SECRET_SET = new Set(AUTH_SECRET_KEYS);
 
 export const isAuthSecretKey = (key: string): boolean => SECRET_SET.has(key);
-
-/** Removes the auth secrets from a top-level document (in place) and returns it. */
-export function stripAuthSecrets<T extends Record<string, unknown>>(doc: T): T {
-  for (const key of AUTH_SECRET_KEYS) delete doc[key];
-  return doc;
-}

@@ -1,45 +1,38 @@
-/** A socket's user: a user document carrying its auth `collection` (as Payload puts it on `req.user`), or `null`. */
-export type Principal = (Record<string, unknown> & { id: string | number; collection?: string }) | null;
+/** A user as Payload puts it on `req.user`: its auth `collection`, and `_strategy` (how it authenticated). */
+export type RecipientUser = Record<string, unknown> & { id: string | number; collection?: string; _strategy?: string };
 
-/** A depth-0 document as Payload's Local API returns it (plain JSON-like object with an `id`). */
+/**
+ * Whom a view is computed for: what a REST request made with one socket's credential would carry. Sockets whose
+ * recipients have equal keys would get equal answers from REST, so they share every decision and every view.
+ */
+export interface Recipient {
+  key: string;
+  /** `req.user` as Payload's auth strategy produced it, or `null` (anonymous). */
+  user: RecipientUser | null;
+  /** The locale the socket asked for at the handshake, judged as REST judges `?locale=`. */
+  locale?: string;
+  /** The credential's request headers (`Authorization`), as REST would see them. */
+  headers?: Headers;
+}
+
+/** A document as the database adapter returns it: depth 0, every field, every locale. */
 export type PlainDoc = Record<string, unknown>;
 
 /** Counters so callers and tests can see what a delivery really cost. */
 export interface AccessStats {
-  /** collection `access.read` calls (one per distinct principal per document) */
+  /** collection `access.read` calls (one per distinct recipient per document) */
   accessEvaluations: number;
-  /** in-memory `Where` matches (one per distinct `Where`) */
+  /** `Where` results decided in memory (one per distinct `Where` per document) */
   whereMatches: number;
-  /** database queries made because a `Where` could not be decided in memory */
+  /** database queries asked because a `Where` could not be proven in memory (one per distinct `Where`) */
   queries: number;
-  /** field-level walks (hidden + field access), one per view computed */
-  fieldWalks: number;
-  /** field `access.read` calls */
-  fieldAccessCalls: number;
+  /** runs of Payload's read pipeline (one per distinct view computed) */
+  pipelineRuns: number;
 }
 
-export const emptyStats = (): AccessStats => ({
-  accessEvaluations: 0,
-  whereMatches: 0,
-  queries: 0,
-  fieldWalks: 0,
-  fieldAccessCalls: 0,
-});
+export const emptyStats = (): AccessStats => ({ accessEvaluations: 0, whereMatches: 0, queries: 0, pipelineRuns: 0 });
 
-export type AccessPhase = 'collection-access' | 'field-access' | 'default-value' | 'query';
+export type AccessPhase = 'collection-access' | 'query' | 'read-pipeline';
 
-/** Called when an access function (or the fallback query) throws; the principal is then denied. */
-export type AccessErrorHandler = (
-  error: unknown,
-  info: { collection: string; phase: AccessPhase; field?: string; userId?: string | number | null },
-) => void;
-
-export interface AccessContext {
-  collection: string;
-  stats: AccessStats;
-  onError: AccessErrorHandler;
-}
-
-/** Key identifying one principal: two sockets of the same user share every access decision. */
-export const principalKey = (user: Principal): string =>
-  user === null ? 'anonymous' : `${String(user.collection ?? '')}:${String(user.id)}`;
+/** Called when Payload's code throws while judging a recipient; that recipient is then denied. */
+export type AccessErrorHandler = (error: unknown, info: { collection: string; phase: AccessPhase; recipient?: string }) => void;

@@ -1,26 +1,27 @@
 import type { Logger } from '@nestjs/common';
 import type { Payload, PayloadRequest } from 'payload';
 import type { Namespace } from 'socket.io';
-import { AccessEvaluator, principalKey, type Principal } from '../access/index.js';
+import { ViewEngine, type Recipient } from '../access/index.js';
 import type { SocketAuthenticator } from '../auth/socket-authenticator.js';
+import { asBookkeeping } from '../plugin/operation-scope.js';
 import { storedDocument } from '../plugin/stored-documents.js';
 import { documentsIn } from './result-documents.js';
 
 type Doc = Record<string, unknown>;
 
 interface Audience {
-  principal: Principal;
+  recipient: Recipient;
   socketIds: string[];
 }
 
 /**
- * `true` sent to `public` or a room: each recipient gets the result as its own user may read it through
- * Payload's REST API at depth 0 — collection and field read access, `hidden` fields, secrets — or nothing.
- * Access is evaluated per distinct user (not per socket) by the access engine, starting from the document as
- * stored; recipients with equal views share one packet (one encode), addressed to exactly those sockets.
+ * `true` sent to `public` or a room: each socket gets the result as REST (`GET /api/<slug>/<id>?depth=0`) would
+ * give it to the socket's credential, computed by the view engine from the document as stored — or nothing.
+ * Sockets are grouped by recipient (user, auth strategy, locale), not judged one by one; sockets with equal views
+ * share one packet (one encode), addressed to exactly those sockets.
  */
 export class AccessAwareDelivery {
-  readonly evaluator: AccessEvaluator;
+  readonly views: ViewEngine;
   /** Connection state recovery keeps broadcast packets for replay (to whoever comes back into the target). */
   private readonly replaysPackets: boolean;
 
@@ -31,9 +32,10 @@ export class AccessAwareDelivery {
     private readonly logger: Logger,
   ) {
     this.replaysPackets = Boolean((nsp.server as unknown as { opts: { connectionStateRecovery?: unknown } }).opts.connectionStateRecovery);
-    this.evaluator = new AccessEvaluator(payload, {
-      onError: (error, { collection, phase, field }) =>
-        this.logger.error(`Access check (${phase}) on ${collection}${field ? `.${field}` : ''} failed, recipient denied: ${(error as Error)?.message ?? error}`),
+    this.views = new ViewEngine(payload, {
+      quietly: asBookkeeping,
+      onError: (error, { collection, phase }) =>
+        this.logger.error(`Access check (${phase}) on ${collection} failed, recipient denied: ${(error as Error)?.message ?? error}`),
     });
   }
 
@@ -55,23 +57,12 @@ export class AccessAwareDelivery {
     const shape = documentsIn(operation, result);
     const audiences = this.audiences(room);
     if (!shape || !audiences.length) return 0;
-    const principals = audiences.map((a) => a.principal);
-    // Per document, the view of each principal (by key); missing = denied.
-    const perDoc = await Promise.all(
-      bases.map(async (base) => {
-        const views = new Map<string, Doc>();
-        if (!base) return views; // gone before it could be read: nobody gets it
-        for (const group of await this.evaluator.groups(slug, base, principals, { deleted: shape.deleted })) {
-          for (const principal of group.principals) views.set(principalKey(principal), group.view);
-        }
-        return views;
-      }),
-    );
+    const perRecipient = await this.views.views(slug, bases, audiences.map((a) => a.recipient), { deleted: shape.deleted });
     // Recipients whose views are the same objects for every document share one packet.
     const packets = new Map<string, { data: unknown; socketIds: string[] }>();
     const viewIds = new Map<Doc, number>();
-    for (const { principal, socketIds } of audiences) {
-      const views = perDoc.map((views) => views.get(principalKey(principal)) ?? null);
+    for (const { recipient, socketIds } of audiences) {
+      const views = perRecipient.get(recipient.key) ?? [];
       const data = views.some(Boolean) ? shape.rebuild(views) : undefined;
       if (data === undefined) continue;
       const signature = views.map((v) => (v ? (viewIds.get(v) ?? viewIds.set(v, viewIds.size).get(v)) : '-')).join(',');
@@ -115,20 +106,19 @@ export class AccessAwareDelivery {
     else this.nsp.local.to(clean).emit(event, data);
   }
 
-  /** This instance's sockets in the target, grouped by user (anonymous sockets share one group). */
+  /** This instance's sockets in the target, grouped by recipient (anonymous sockets of one locale share one). */
   private audiences(room: string | undefined): Audience[] {
     const ids = room ? (this.nsp.adapter.rooms.get(room) ?? new Set<string>()) : this.nsp.sockets.keys();
-    const byPrincipal = new Map<string, Audience>();
+    const byRecipient = new Map<string, Audience>();
     for (const id of ids) {
       const socket = this.nsp.sockets.get(id);
       if (!socket) continue;
-      const principal = this.auth.principalOf(socket);
-      const key = principalKey(principal);
-      const audience = byPrincipal.get(key);
+      const key = this.auth.recipientKeyOf(socket);
+      const audience = byRecipient.get(key);
       if (audience) audience.socketIds.push(id);
-      else byPrincipal.set(key, { principal, socketIds: [id] });
+      else byRecipient.set(key, { recipient: this.auth.recipientOf(socket, key), socketIds: [id] });
     }
-    return [...byPrincipal.values()];
+    return [...byRecipient.values()];
   }
 
   /**

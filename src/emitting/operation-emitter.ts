@@ -22,7 +22,15 @@ export class OperationEmitter implements OperationSink {
     private readonly table: RuleTable,
     private readonly delivery: SocketDelivery,
     private readonly logger: Logger,
+    private readonly onUserChanged: (collection: string, id: string | number) => Promise<void> = async () => undefined,
   ) {}
+
+  /** Queued like an emit, so every emit after this commit judges the user as it is now. */
+  userChanged(collection: string, id: string | number): void {
+    this.tail = this.tail
+      .then(() => this.onUserChanged(collection, id))
+      .catch((error) => this.logger.error(`Re-reading user ${collection}:${String(id)} failed: ${(error as Error)?.message ?? error}`));
+  }
 
   hasRules(slug: string, operation: string): boolean {
     return this.table.get(slug, operation) !== undefined;

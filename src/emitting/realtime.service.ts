@@ -62,7 +62,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
 
   /** The access engine's counters (evaluations, queries), for tests and benchmarks. */
   get accessStats() {
-    return this.accessAware?.evaluator.stats;
+    return this.accessAware?.views.stats;
   }
 
   /** The module's Socket.IO namespace (undefined when disabled). */
@@ -84,7 +84,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     if (!this.nsp) return;
     this.accessAware = new AccessAwareDelivery(this.nsp, this.payload, this.auth, this.logger);
     const delivery = new SocketDelivery(this.nsp, this.rooms, this.options.eventName, this.accessAware, this.logger, this.options.dev, this.scale);
-    this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger);
+    this.emitter = new OperationEmitter(this.rules.table, delivery, this.logger, (collection, id) => this.auth.refresh(collection, id));
     registerSink(this.payload, this.emitter);
     this.auth.start(this.nsp);
     await this.scale.bus?.listen((message, sender) => void this.receive(message, sender));

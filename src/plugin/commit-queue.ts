@@ -11,8 +11,13 @@ type TransactionId = string | number;
 const queues = new WeakMap<object, Map<TransactionId, Job[]>>();
 
 export function runAfterCommit(req: PayloadRequest, job: Job): void {
-  const db = req.payload.db as { sessions?: Record<string, unknown> };
-  const id = req.transactionID;
+  runAfterCommitOf(req.payload, req.transactionID, job);
+}
+
+/** The same for a write that only has its transaction id (an adapter call's `req` may be `{ transactionID }`). */
+export function runAfterCommitOf(payload: Payload, transactionID: unknown, job: Job): void {
+  const db = payload.db as unknown as { sessions?: Record<string, unknown> };
+  const id = transactionID;
   const pending = queues.get(db);
   // Only a real id with a live session is a transaction: the field can also hold a Promise, null or `{}`.
   if (pending && (typeof id === 'string' || typeof id === 'number') && db.sessions?.[id]) {

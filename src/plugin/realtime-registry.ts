@@ -13,6 +13,8 @@ export interface OperationEvent {
 export interface OperationSink {
   hasRules(slug: string, operation: string): boolean;
   handle(event: OperationEvent): void;
+  /** A committed write changed (or deleted) a user of an auth collection: its sockets must follow before the next emit. */
+  userChanged?(collection: string, id: string | number): void;
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { Payload, PayloadRequest } from 'payload';
+import { runAfterCommitOf } from './commit-queue.js';
+import { sinkFor } from './realtime-registry.js';
 
 type StoredDoc = Record<string, unknown>;
 
@@ -24,7 +26,12 @@ export function rememberStoredDocument(req: object, slug: string, doc: StoredDoc
 
 type WriteArgs = { collection?: string; req?: Partial<PayloadRequest> };
 
-/** Wraps the adapter's single-document writes once per instance (create, updateOne, deleteOne). */
+/**
+ * Wraps the adapter's single-document writes once per instance (create, updateOne, deleteOne). A write to a user of
+ * an auth collection — an update, a deletion, and a logout, which removes a session through `updateOne` — also
+ * tells the module once committed, so that user's sockets follow before the next emit. Every such write passes
+ * here (root or nested, REST or Local API); no Payload hook sees them all.
+ */
 export function installStoredDocumentCapture(payload: Payload): void {
   const db = payload.db as unknown as Record<string, unknown> & { storedDocumentCapture?: boolean };
   if (db.storedDocumentCapture) return;
@@ -37,6 +44,10 @@ export function installStoredDocumentCapture(payload: Payload): void {
       const { req, collection } = args ?? {};
       // A copy: Payload's update and delete operations go on to populate the returned object in place.
       if (req && collection && doc && typeof doc === 'object' && 'id' in doc) rememberStoredDocument(req, collection, structuredClone(doc));
+      if (method !== 'create' && collection && doc && typeof doc === 'object' && 'id' in doc && payload.collections[collection]?.config.auth) {
+        const id = doc.id as string | number;
+        runAfterCommitOf(payload, req?.transactionID, () => sinkFor(payload)?.userChanged?.(collection, id));
+      }
       return doc;
     };
   }

@@ -58,7 +58,7 @@ describe('the users of connected sockets', () => {
     await leaving.waitFor('auth:expired', 1, 6000);
     await close(leaving);
     expect(held()).toBe(1); // released at the downgrade, not again at the disconnect: the keeper's user stays
-    expect(t.realtime.auth.principalOf(t.realtime.namespace!.sockets.get(keeper.socket.id!)!)).toEqual(expect.objectContaining({ id: who.owner.id }));
+    expect(t.realtime.auth.recipientOf(t.realtime.namespace!.sockets.get(keeper.socket.id!)!).user).toEqual(expect.objectContaining({ id: who.owner.id }));
     await close(keeper);
     expect(held()).toBe(0);
   });
