@@ -1,27 +1,21 @@
 /**
  * Throwaway PostgreSQL databases for tests.
  *
- * Admin connection: `PG_ADMIN_URL`, default `postgres://nps_test:nps_test@127.0.0.1:5432/postgres` — a role that may
- * create databases (CREATEDB), not a superuser. One-time setup on this machine (and in .ci/run), as root:
+ * Admin connection: `PG_ADMIN_URL`, a role that may create databases (CREATEDB), not a superuser. `npm test` sets
+ * it (test/support/global-setup.ts): to a throwaway cluster it starts for the run, unless `PG_ADMIN_URL` was given,
+ * e.g. `PG_ADMIN_URL=postgres://nps_test:nps_test@127.0.0.1:5432/postgres npm test` for a server of your own with
  *
- *   pg_ctlcluster 15 main start                      # or: service postgresql start
- *   (cd / && su postgres -c 'psql -v ON_ERROR_STOP=1 -q') <<'SQL'
- *   DO $$BEGIN
- *     IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'nps_test') THEN
- *       CREATE ROLE nps_test LOGIN CREATEDB PASSWORD 'nps_test';
- *     END IF;
- *   END$$;
- *   SQL
+ *   CREATE ROLE nps_test LOGIN CREATEDB PASSWORD 'nps_test';
  *
  * Tests must fail (not skip) when the server is missing: `createTestDatabase` throws a clear error.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
-export const DEFAULT_PG_ADMIN_URL = 'postgres://nps_test:nps_test@127.0.0.1:5432/postgres';
-
 export function pgAdminUrl(): string {
-  return process.env.PG_ADMIN_URL || DEFAULT_PG_ADMIN_URL;
+  const url = process.env.PG_ADMIN_URL;
+  if (!url) throw new Error('PG_ADMIN_URL is not set: run the tests with npm test (its globalSetup provides PostgreSQL), or set it to a CREATEDB role.');
+  return url;
 }
 
 function redact(url: string): string {
@@ -38,8 +32,8 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
     await client.end().catch(() => undefined);
     throw new Error(
       `PostgreSQL is required for these tests but does not answer at ${redact(pgAdminUrl())} ` +
-        `(${(err as Error).message}). Start it and create the test role (see test/support/postgres.ts), ` +
-        'or point PG_ADMIN_URL at a role with CREATEDB.',
+        `(${(err as Error).message}). npm test starts its own cluster when PG_ADMIN_URL is unset; ` +
+        'a PG_ADMIN_URL you set must name a running server and a role with CREATEDB (see test/support/postgres.ts).',
       { cause: err },
     );
   }
