@@ -2,6 +2,8 @@ import type { CollectionAfterChangeHook, CollectionAfterOperationHook, Config, P
 import { HttpClient } from '../support/clients.js';
 import { ALL_LABELS, MEMBERS, TABS, audience, expectedReceipts, type Audience } from './support/audience.js';
 import { TRANSACTIONAL_DATABASES, delay, openCollection, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
+import { closeAll } from '../support/teardown.js';
+import { scaled } from '../support/timing.js';
 
 /**
  * Done-when 4: emits leave only after the write committed. A later hook (from a plugin applied after the module's)
@@ -55,11 +57,7 @@ describe.each(TRANSACTIONAL_DATABASES)('emits after commit on %s', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   const count = async (title: string) => (await t.payload.count({ collection: 'posts', where: { title: { equals: title } } })).totalDocs;
 
@@ -129,5 +127,6 @@ describe.each(TRANSACTIONAL_DATABASES)('emits after commit on %s', (kind) => {
 });
 
 async function waitFor(condition: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !condition(); i++) await delay(10);
+  const deadline = Date.now() + scaled(5000);
+  while (!condition() && Date.now() < deadline) await delay(10);
 }

@@ -6,6 +6,7 @@ import { pgAdminUrl } from '../support/postgres.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { closeCluster, forget, people, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
+import { scaled } from '../support/timing.js';
 
 /** As the admin role: let the test database take connections or not (refusing also ends the open ones). */
 async function allowConnections(name: string, allowed: boolean): Promise<void> {
@@ -94,7 +95,7 @@ describe('the database down under two running instances', () => {
     forget(all());
     // The pools reconnect by themselves; the first request after the outage may still meet a dead connection.
     let created: Awaited<ReturnType<ReturnType<typeof via>['post']>> | undefined;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + scaled(10_000);
     while (Date.now() < deadline && created?.status !== 201) {
       created = await via(who.owner, A).post('/api/notes', { title: 'back', secret: 'for admins' });
       if (created.status !== 201) await new Promise((resolve) => setTimeout(resolve, 250));

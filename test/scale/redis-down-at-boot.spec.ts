@@ -5,6 +5,7 @@ import { CapturingLogger } from './support/capturing-logger.js';
 import { closeCluster, heardTitle, people, probeUntil, settleAll, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { runPublisher } from './support/publisher-process.js';
 import { RedisServer } from './support/redis-server.js';
+import { scaled } from '../support/timing.js';
 
 /**
  * Redis down when the processes start (a deploy during a Redis outage): the socket servers and a publishing process
@@ -49,7 +50,7 @@ describe('Redis unreachable at boot', () => {
   it('joins the cluster once Redis answers, without a restart', async () => {
     await redis.restart();
     const [A, B] = apps;
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + scaled(10_000);
     // Every path between the two, each probed until it works: broadcasts (stream) and access-aware notes (bus).
     for (const [from, to, kind] of [[A, s.adminB, 'posts'], [B, s.adminA, 'posts'], [A, s.adminB, 'notes'], [B, s.adminA, 'notes']] as const) {
       const prefix = `up ${kind} from ${from === A ? 'A' : 'B'}`;

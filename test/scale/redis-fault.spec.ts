@@ -6,6 +6,7 @@ import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { CapturingLogger } from './support/capturing-logger.js';
 import { closeCluster, createPost, forget, heardTitle, people, postTitles, probeUntil, settleAll, settleLocal, startInstances, tab, titled, uniquePrefix, via } from './support/cluster.js';
 import { RedisServer } from './support/redis-server.js';
+import { scaled } from '../support/timing.js';
 
 const REDIS_ERROR = /^Redis: /;
 
@@ -129,7 +130,7 @@ describe('Redis killed and restarted under two running instances', () => {
   it('once Redis is back on the same port, cross-instance delivery resumes within 10 s without restarting the apps', async () => {
     forget(all());
     await redis.restart();
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + scaled(10_000);
     // Every path between the two, each probed until it works: broadcasts (stream) and access-aware notes (bus).
     for (const [from, to, kind] of [[A, s.adminB, 'posts'], [B, s.adminA, 'posts'], [A, s.adminB, 'notes'], [B, s.adminA, 'notes']] as const) {
       const prefix = `probe ${kind} from ${from === A ? 'A' : 'B'}`;

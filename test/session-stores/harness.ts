@@ -14,6 +14,7 @@ import type { Pool } from 'pg';
 import { createSessionsCollection, SESSIONS_COLLECTION_SLUG } from '../../src/session/stores/payload-session-store.js';
 import type { SessionStoreHandle } from '../../src/session/stores/create-session-store.js';
 import { PG_SESSION_SCHEMA, PG_SESSION_TABLE } from '../../src/session/stores/postgres-session-store.js';
+import { scaled } from '../support/timing.js';
 
 // notes/payload3.md: no HMR socket, and push the schema on every boot (the push remembers the last schema per process).
 process.env.DISABLE_PAYLOAD_HMR = 'true';
@@ -98,8 +99,9 @@ export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeou
 
 export async function waitFor(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
   const start = Date.now();
+  const bound = scaled(timeoutMs);
   while (!(await check())) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() - start > bound) throw new Error(`timed out after ${bound} ms waiting for ${what}`);
     await sleep(50);
   }
 }

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { scaled } from './timing.js';
 
 /** An HTTP client that keeps cookies like a browser tab would (one cookie jar = one session). */
 export class HttpClient {
@@ -75,7 +76,7 @@ export class RecordingSocket {
   }
 
   emitWithAck(event: string, ...args: unknown[]): Promise<unknown> {
-    return this.socket.timeout(5000).emitWithAck(event, ...args);
+    return this.socket.timeout(scaled(5000)).emitWithAck(event, ...args);
   }
 
   close(): void {
@@ -102,10 +103,12 @@ export async function connectSocket(
   return recording;
 }
 
+/** Polls `condition` until it holds; fails after `timeoutMs` × the suites' time scale (test/support/timing.ts). */
 export async function waitUntil(condition: () => boolean, timeoutMs = 5000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
+  const bound = scaled(timeoutMs);
+  const deadline = Date.now() + bound;
   while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`Timed out after ${bound} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }

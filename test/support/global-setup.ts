@@ -265,6 +265,6 @@ export default async function globalSetup(): Promise<void> {
   }
   process.stderr.write(
     `\n[test setup] ${((Date.now() - started) / 1000).toFixed(1)} s: PostgreSQL: ${postgres}; redis-server: ${tools.redisServer}; ` +
-      `Chromium: ${tools.chromium}\n`,
+      `Chromium: ${tools.chromium}; time scale ${process.env.TEST_TIME_SCALE} (TEST_TIME_SCALE), ${process.env.TEST_WORKERS} workers (TEST_WORKERS)\n`,
   );
 }

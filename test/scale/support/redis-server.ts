@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
+import { scaled } from '../../support/timing.js';
 
 /** A free TCP port on 127.0.0.1 (the OS picks it; the listener is closed before use). */
 export function freePort(): Promise<number> {
@@ -24,9 +25,16 @@ export class RedisServer {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
-    await server.spawn();
-    return server;
+    // Parallel test workers pick free ports at the same time: another may take ours before redis binds it.
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(await freePort());
+      try {
+        await server.spawn();
+        return server;
+      } catch (error) {
+        if (attempt >= 5 || !/Address already in use/i.test((error as Error).message)) throw error;
+      }
+    }
   }
 
   get url(): string {
@@ -71,7 +79,7 @@ export class RedisServer {
     child.once('exit', () => process.off('exit', onExit));
     let output = '';
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error('redis-server did not start within 10 s')), 10_000);
+      const timer = setTimeout(() => fail(new Error(`redis-server did not start within ${scaled(10_000)} ms`)), scaled(10_000));
       const fail = (error: Error) => {
         clearTimeout(timer);
         child.kill('SIGKILL');
