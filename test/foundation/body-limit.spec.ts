@@ -3,6 +3,7 @@ import { startApp, type TestApp } from '../support/app.js';
 import { HttpClient } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
 import { foundationConfig } from './fixtures.js';
+import { closeAll } from '../support/teardown.js';
 
 /** The `bodyLimit` option: Payload sets no request body limit, the module does. */
 describe('PayloadSocketModule bodyLimit: 10kb', () => {
@@ -16,10 +17,7 @@ describe('PayloadSocketModule bodyLimit: 10kb', () => {
     http = new HttpClient(t.url);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(t, db));
 
   it('answers a 20 KB JSON create with a Payload-style 413, stores nothing, and serves the next request', async () => {
     const tooBig = await http.post('/api/posts', { title: 'x'.repeat(20 * 1024) });

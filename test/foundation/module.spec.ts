@@ -6,6 +6,7 @@ import { startApp, type TestApp } from '../support/app.js';
 import { HttpClient } from '../support/clients.js';
 import { DATABASE_KINDS, freshDatabase, postgresConnections, type TestDatabase } from '../support/databases.js';
 import { foundationConfig } from './fixtures.js';
+import { closeAll } from '../support/teardown.js';
 
 /** The test's own config module: it provides the database URL and secret through a token, as a user's would. */
 const SETTINGS = Symbol('SETTINGS');
@@ -72,10 +73,7 @@ describe.each(DATABASE_KINDS)('PayloadSocketModule.forRootAsync and @InjectPaylo
     http = new HttpClient(t.url);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(t, db));
 
   it('boots Payload from the injected settings and serves GET /api/posts', async () => {
     expect(t.payload.config.secret).toBe(secret);

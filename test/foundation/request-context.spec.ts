@@ -6,6 +6,7 @@ import { HttpClient } from '../support/clients.js';
 import { testPosts, testUsers } from '../support/collections.js';
 import { DATABASE_KINDS, freshDatabase, type TestDatabase } from '../support/databases.js';
 import { foundationConfig, sessionIdOfCookie } from './fixtures.js';
+import { closeAll } from '../support/teardown.js';
 
 /** What the posts `create` hook saw of the module's request context, one entry per operation. */
 const seen: { title: unknown; hasContext: boolean; sessionID: string | undefined }[] = [];
@@ -48,10 +49,7 @@ describe.each(DATABASE_KINDS)('request context in Payload hooks on %s', (kind) =
     seen.length = 0;
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(t, db));
 
   it('carries the express-session id of the client into hooks of a REST call', async () => {
     const alice = new HttpClient(t.url);

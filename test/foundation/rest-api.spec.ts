@@ -5,6 +5,7 @@ import { startApp, type TestApp } from '../support/app.js';
 import { HttpClient } from '../support/clients.js';
 import { testMedia, testPosts, testUsers } from '../support/collections.js';
 import { DATABASE_KINDS, freshDatabase, postgresConnections, type TestDatabase } from '../support/databases.js';
+import { closeAll } from '../support/teardown.js';
 
 /** Payload's REST and GraphQL APIs served by the Nest app, on SQLite and on PostgreSQL. */
 describe.each(DATABASE_KINDS)('Payload API through Nest on %s', (kind) => {
@@ -31,11 +32,11 @@ describe.each(DATABASE_KINDS)('Payload API through Nest on %s', (kind) => {
     http = new HttpClient(t.url);
   });
 
-  afterAll(async () => {
-    await t?.close();
-    if (kind === 'postgres') expect(await postgresConnections(db.url)).toBe(0);
-    await db?.drop();
-  });
+  afterAll(() =>
+    closeAll(t, async () => {
+      if (db && kind === 'postgres') expect(await postgresConnections(db.url)).toBe(0);
+    }, db),
+  );
 
   it('serves the auth endpoints with Payload statuses, bodies and cookies', async () => {
     const register = await http.post('/api/users/first-register', { email: 'admin@example.com', password: 'correct horse' });

@@ -1,6 +1,7 @@
 import { ALL_LABELS, TABS, audience, expectedReceipts, type Audience } from './support/audience.js';
 import { RULE_DATABASES, openCollection, openUsers, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
 import { REQUESTER } from './support/operations.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Done-when 7: the user lookup Payload's JWT strategy runs on every authenticated request is bookkeeping: it must
@@ -37,11 +38,7 @@ describe.each(RULE_DATABASES)('authentication lookups do not emit (%s)', (kind) 
     expect(people.requester.cookies.get('payload-token')).toBe(token);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   beforeEach(async () => {
     await people.settle();

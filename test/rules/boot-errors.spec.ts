@@ -1,6 +1,7 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { SocketAccess, type SocketOperation } from '../../src/index.js';
 import { openCollection, rulesDatabase, startRulesApp, type RulesDatabase } from './support/harness.js';
+import { closeAll } from '../support/teardown.js';
 
 /** Done-when 9: a rule naming an unknown collection or operation stops the boot with a message that says where. */
 @Injectable()
@@ -26,9 +27,7 @@ describe('boot fails clearly for a rule that cannot apply', () => {
     db = await rulesDatabase('sqlite');
   });
 
-  afterAll(async () => {
-    await db?.drop();
-  });
+  afterAll(() => closeAll(db));
 
   async function bootError(provider: Type): Promise<Error> {
     const booting = startRulesApp({ db, collections: [openCollection('posts')], providers: [provider] });

@@ -3,6 +3,7 @@ import { SocketAccess } from '../../src/index.js';
 import { ALL_LABELS, MEMBERS, TABS, audience, type Audience } from './support/audience.js';
 import { unhandledRejections } from './support/unhandled.js';
 import { RULE_DATABASES, asSent, delay, openCollection, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Done-when 5: a rule that throws, one that rejects, values Socket.IO cannot serialize (BigInt, a circular
@@ -62,12 +63,7 @@ describe.each(RULE_DATABASES)('failing rules on %s', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-    rejections.stop();
-  });
+  afterAll(() => closeAll(people, t, db, () => rejections.stop()));
 
   it('the listener sees an unhandled rejection (so its silence below means something)', async () => {
     expect(await rejections.probe()).toEqual([new Error('probe')]);

@@ -4,6 +4,7 @@ import { PayloadSocketModule, payloadSocketPlugin } from '../../src/index.js';
 import { startApp, type TestApp } from '../support/app.js';
 import { HttpClient, connectSocket, type RecordingSocket } from '../support/clients.js';
 import { freshDatabase, type TestDatabase } from '../support/databases.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Payload populates relationships with reads of its own; a read the requester may not make returns early,
@@ -44,11 +45,7 @@ describe('operations whose population reads are denied', () => {
     socket = await connectSocket(t.url);
   });
 
-  afterAll(async () => {
-    socket?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(socket, t, db));
 
   it('still emits the write, once per request, request after request', async () => {
     const user = await t.payload.create({ collection: 'users', data: { email: 'to@test.io', password: 'long enough password' } });

@@ -2,6 +2,7 @@ import { createSampleApp } from '../../sample/app.js';
 import { listen, type TestApp } from '../support/app.js';
 import { ALL_LABELS, TABS, audience, browser, expectedReceipts, type Audience, type Label } from './support/audience.js';
 import { RULE_DATABASES, asSent, rulesDatabase, type RulesDatabase } from './support/harness.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Done-when 3: the seed README's two examples, as the sample app writes them (a decorated provider for create,
@@ -27,11 +28,7 @@ describe.each(RULE_DATABASES)('the seed README examples on the sample app (%s)',
     await people.settle();
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   it('create: the result with hello: world to everyone, the result to every tab of the writer, ipsum to lorem', async () => {
     people.reset();

@@ -3,6 +3,7 @@ import { SocketAccess } from '../../src/index.js';
 import { ALL_LABELS, MEMBERS, TABS, audience, type Audience } from './support/audience.js';
 import { RULE_DATABASES, openCollection, openUsers, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
 import { REQUESTER } from './support/operations.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Done-when 6: with `true` rules on login, refresh and forgotPassword (and on results that embed users: a users
@@ -47,11 +48,7 @@ describe.each(RULE_DATABASES)('no secret is ever emitted (%s)', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   it('login, refresh, forgotPassword, users find and populated authors carry no secret', async () => {
     const http = people.requester;

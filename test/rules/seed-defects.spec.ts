@@ -2,6 +2,7 @@ import type { Config, Plugin } from 'payload';
 import type { Socket } from 'socket.io';
 import { ALL_LABELS, MEMBERS, ROOM_MEMBERS, TABS, audience, expectedReceipts, type Audience } from './support/audience.js';
 import { RULE_DATABASES, openCollection, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * The seed plugin's defects (../shared/notes/anchors.md 1–8), each pinned by a test that fails if it comes back.
@@ -65,11 +66,7 @@ describe.each(RULE_DATABASES)('the seed\'s defects stay fixed (%s)', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   beforeEach(async () => {
     await people.settle();
@@ -134,11 +131,7 @@ describe('(6)(7) no connect handler and no socket session at all', () => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   it('rules still emit to public; `self` (sockets without a session) reaches nobody; nothing fails', async () => {
     await people.settle();

@@ -4,6 +4,7 @@ import type { Socket } from 'socket.io';
 import { InjectPayload, SocketAccess, actingFor } from '../../src/index.js';
 import { ALL_LABELS, MEMBERS, ROOM_MEMBERS, TABS, audience, expectedReceipts, type Audience, type Label } from './support/audience.js';
 import { RULE_DATABASES, asSent, delay, openCollection, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
+import { closeAll, whenStarted } from '../support/teardown.js';
 
 /**
  * Done-when 8: several rules for one operation all apply (sync, async, both sources, `this` is the provider);
@@ -77,11 +78,7 @@ describe.each(RULE_DATABASES)('rule semantics on %s', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   beforeEach(async () => {
     await people.settle();
@@ -89,7 +86,7 @@ describe.each(RULE_DATABASES)('rule semantics on %s', (kind) => {
     t.logger.lines.splice(0);
   });
 
-  afterEach(() => expect(t.logger.errors()).toEqual([]));
+  afterEach(whenStarted(() => t, (t) => expect(t.logger.errors()).toEqual([])));
 
   /** What a create of posts sends besides `self`: three public values, two room values. */
   function expectPublicAndRoom(): void {
@@ -168,11 +165,7 @@ describe.each(RULE_DATABASES)('the eventName and dev options (%s)', (kind) => {
     people = await audience(t);
   });
 
-  afterAll(async () => {
-    people?.close();
-    await t?.close();
-    await db?.drop();
-  });
+  afterAll(() => closeAll(people, t, db));
 
   it('renames every event, and logs one line per emit with its event name, target and recipient count', async () => {
     await people.settle();

@@ -1,6 +1,7 @@
 import { audience, expectedReceipts, type Audience, type Label } from './support/audience.js';
 import { RULE_DATABASES, rulesDatabase, startRulesApp, type RulesApp, type RulesDatabase } from './support/harness.js';
 import { RULE_CASES, bareCollections, caseSlug, collectionsWithCustomRules, decoratedRules } from './support/rule-cases.js';
+import { closeAll } from '../support/teardown.js';
 
 /**
  * Done-when 2: one table of rule cases, run once as `custom.socketAccess` and once as `@SocketAccess` methods,
@@ -32,13 +33,7 @@ describe.each(RULE_DATABASES)('custom.socketAccess and @SocketAccess on %s', (ki
     }
   });
 
-  afterAll(async () => {
-    for (const side of Object.values(sides)) {
-      side.people.close();
-      await side.t.close();
-    }
-    for (const side of Object.values(sides)) await side.db.drop();
-  });
+  afterAll(() => closeAll(Object.values(sides).flatMap((side) => [side.people, side.t]), Object.values(sides).map((side) => side.db)));
 
   /** Causes the case's operation over REST as the requester and returns what every socket received. */
   async function run({ t, people }: Side, index: number): Promise<Receipt[]> {
