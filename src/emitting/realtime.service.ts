@@ -9,7 +9,7 @@ import { OnConnectExplorer } from '../gateway/on-connect.explorer.js';
 import type { ResolvedOptions } from '../options.js';
 import { registerSink, unregisterSink } from '../plugin/realtime-registry.js';
 import { SocketAccessExplorer } from '../rules/socket-access.explorer.js';
-import { RoomNames } from '../session/rooms.js';
+import { RoomNames, isUserRoom } from '../session/rooms.js';
 import type { ClusterMessage } from '../scale/cluster-bus.js';
 import { replayOperation } from '../scale/operation-relay.js';
 import { ScaleOut } from '../scale/scale-out.js';
@@ -73,6 +73,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
   /** Called by the gateway once Nest has created the Socket.IO server. */
   attach(server: Server | Namespace): void {
     this.nsp = server instanceof Namespace ? server : server.of(this.options.namespace);
+    forgetUserRoomsOnPersist(this.nsp);
     this.nsp.use(this.auth.middleware);
     this.nsp.use(connectionCaps(this.nsp, this.rooms, this.options.limits ?? {}));
     if (!(this.nsp.server.engine as { payloadSocketSession?: boolean }).payloadSocketSession) {
@@ -121,6 +122,19 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
     this.auth.stop();
     await this.idle();
   }
+}
+
+/**
+ * Connection state recovery replays what was sent to the rooms a socket was in before the drop — before the
+ * middleware has checked who comes back. A user room's packets are for that user only: the room is left out of the
+ * saved session, so they are never replayed (the socket rejoins the room once its credential is checked again).
+ * Patched on the adapter instance: Socket.IO has no hook between saving a session and replaying it.
+ */
+function forgetUserRoomsOnPersist(nsp: Namespace): void {
+  const adapter = nsp.adapter as unknown as { persistSession?: (session: { rooms: string[] }) => unknown };
+  const persist = adapter.persistSession?.bind(adapter);
+  if (!persist) return;
+  adapter.persistSession = (session) => persist({ ...session, rooms: session.rooms.filter((room) => !isUserRoom(room)) });
 }
 
 function corsOrigins(options: ResolvedOptions): string[] {

@@ -22,6 +22,11 @@ export class RoomNames {
   }
 }
 
+const USER_ROOM_PREFIX = `${RESERVED_ROOM_PREFIX}u:`;
+
+/** A room of one Payload user (see `RoomNames.user`). */
+export const isUserRoom = (room: unknown): boolean => typeof room === 'string' && room.startsWith(USER_ROOM_PREFIX);
+
 export const isReservedRoom = (room: unknown): boolean =>
   typeof room === 'string' && room.startsWith(RESERVED_ROOM_PREFIX);
 
