@@ -24,7 +24,11 @@ export function rememberStoredDocument(req: object, slug: string, doc: StoredDoc
   byRequest.set(req, docs);
 }
 
-type WriteArgs = { collection?: string; req?: Partial<PayloadRequest> };
+type WriteArgs = { collection?: string; id?: string | number; where?: { id?: { equals?: unknown } }; req?: Partial<PayloadRequest> };
+
+/** The id a single-document write touched: its result's, or (with `returning: false`, as logout writes) its args'. */
+const writtenId = (args: WriteArgs, doc: StoredDoc | undefined): unknown =>
+  doc && typeof doc === 'object' && 'id' in doc ? doc.id : (args.id ?? args.where?.id?.equals);
 
 /**
  * Wraps the adapter's single-document writes once per instance (create, updateOne, deleteOne). A write to a user of
@@ -44,8 +48,8 @@ export function installStoredDocumentCapture(payload: Payload): void {
       const { req, collection } = args ?? {};
       // A copy: Payload's update and delete operations go on to populate the returned object in place.
       if (req && collection && doc && typeof doc === 'object' && 'id' in doc) rememberStoredDocument(req, collection, structuredClone(doc));
-      if (method !== 'create' && collection && doc && typeof doc === 'object' && 'id' in doc && payload.collections[collection]?.config.auth) {
-        const id = doc.id as string | number;
+      const id = writtenId(args ?? {}, doc);
+      if (method !== 'create' && collection && (typeof id === 'string' || typeof id === 'number') && payload.collections[collection]?.config.auth) {
         runAfterCommitOf(payload, req?.transactionID, () => sinkFor(payload)?.userChanged?.(collection, id));
       }
       return doc;
