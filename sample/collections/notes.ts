@@ -14,10 +14,19 @@ export const Notes: CollectionConfig = {
   fields: [
     { name: 'title', type: 'text' },
     { name: 'secret', type: 'text', access: { read: ({ req }) => isAdmin(req.user) } },
-    { name: 'owner', type: 'relationship', relationTo: 'users', admin: { readOnly: true } },
+    {
+      name: 'owner',
+      type: 'relationship',
+      relationTo: 'users',
+      admin: { readOnly: true },
+      // No client sets or changes it, admins included: Payload drops a denied field write silently (in the
+      // field beforeValidate pass), and on update keeps the stored value.
+      access: { create: () => false, update: () => false },
+    },
   ],
   hooks: {
-    // Server-owned: set here, since a denied field write would be dropped silently.
+    // The creator owns the note. Collection beforeChange runs after field access was applied, so this value
+    // is kept while a client's is dropped.
     beforeChange: [({ data, operation, req }) => (operation === 'create' && req.user ? { ...data, owner: req.user.id } : data)],
   },
   custom: { socketAccess: { create: { public: true }, updateByID: { public: true } } },
