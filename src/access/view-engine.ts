@@ -104,18 +104,46 @@ export class ViewEngine {
         });
       }),
     );
-    // What memory could not prove: one query per distinct Where, for all its documents at once.
-    await Promise.all(
-      [...cases.values()].map(async (entry) => {
-        const ask = [...entry.docs].filter((index) => !entry.proven.has(index));
-        if (ask.length === 0) return;
-        if (deleted) return ask.forEach((index) => entry.proven.set(index, false));
-        const matching = await this.matchingIds(config, entry.where, entry.locale, ask.map((index) => docs[index]!.id));
-        for (const index of ask) entry.proven.set(index, matching.has(String(docs[index]!.id)));
-      }),
-    );
+    // What memory could not prove is asked of the database (nothing can be asked about a deleted document).
+    const open = [...cases.values()].filter((entry) => unproven(entry).length > 0);
+    if (deleted) for (const entry of open) for (const index of unproven(entry)) entry.proven.set(index, false);
+    else {
+      const byLocale = new Map<string, WhereCase[]>();
+      for (const entry of open) byLocale.set(entry.locale ?? '', [...(byLocale.get(entry.locale ?? '') ?? []), entry]);
+      await Promise.all([...byLocale.values()].map((entries) => this.askDatabase(config, docs, entries)));
+    }
     for (const { doc, who, whereKey } of pending) if (cases.get(whereKey)!.proven.get(doc) === true) decided[doc].push(who);
     return decided;
+  }
+
+  /**
+   * Which documents match which `Where`, in few queries however many recipients there are (users whose access
+   * differs only by their id each bring their own `Where`): group testing, batched like Hasura batches its live
+   * queries. One query asks whether any `Where` of a group matches any of its documents (their `or`); a document no
+   * `Where` of the group matches is settled for all of them; the rest is split in two and asked again, down to one
+   * `Where`, whose answer is the database's own. A failed query denies its whole group.
+   */
+  private async askDatabase(config: SanitizedCollectionConfig, docs: (PlainDoc | null)[], entries: WhereCase[]): Promise<void> {
+    const groups: WhereCase[][] = [];
+    for (let start = 0; start < entries.length; start += QUERY_GROUP_SIZE) groups.push(entries.slice(start, start + QUERY_GROUP_SIZE));
+    await Promise.all(groups.map((group) => this.settle(config, docs, group, [...new Set(group.flatMap(unproven))])));
+  }
+
+  private async settle(config: SanitizedCollectionConfig, docs: (PlainDoc | null)[], group: WhereCase[], candidates: number[]): Promise<void> {
+    const where = group.length === 1 ? group[0].where : ({ or: group.map((entry) => entry.where) } as Where);
+    const matching = await this.matchingIds(config, where, group[0].locale, candidates.map((index) => docs[index]!.id));
+    const hit = new Set(candidates.filter((index) => matching.has(String(docs[index]!.id))));
+    for (const entry of group) {
+      for (const index of unproven(entry)) if (candidates.includes(index) && (group.length === 1 || !hit.has(index))) entry.proven.set(index, hit.has(index));
+    }
+    if (group.length === 1 || hit.size === 0) return;
+    const half = Math.ceil(group.length / 2);
+    await Promise.all(
+      [group.slice(0, half), group.slice(half)].map((part) => {
+        const asked = [...new Set(part.flatMap(unproven))].filter((index) => hit.has(index));
+        return asked.length ? this.settle(config, docs, part, asked) : undefined;
+      }),
+    );
   }
 
   /** Payload's read pipeline for each allowed recipient, shared across recipients where it cannot differ. */
@@ -221,6 +249,11 @@ export class ViewEngine {
     return entry.config;
   }
 }
+
+/** How many `Where`s one query asks about at most (their `or`): small enough for any SQL parser's limits. */
+const QUERY_GROUP_SIZE = 64;
+
+const unproven = (entry: WhereCase): number[] => [...entry.docs].filter((index) => !entry.proven.has(index));
 
 /** Join fields anywhere in the collection (Payload lists them in `config.joins`). */
 const hasJoinFields = (config: SanitizedCollectionConfig): boolean =>
