@@ -1,4 +1,5 @@
-import { createClient, type RedisClientType } from 'redis';
+import type { RedisClientType } from 'redis';
+import { importOptional } from '../optional-import.js';
 import type { RedisScaleOptions } from '../options.js';
 import { StallWatch } from './stall-watch.js';
 
@@ -39,7 +40,7 @@ export const normalizeRedisOptions = (redis: string | RedisScaleOptions): RedisS
 export async function openRedis(options: RedisScaleOptions, log: RedisLog, { subscribe = true } = {}): Promise<RedisClients> {
   const given = options.client as Redis | undefined;
   if (!given && !options.url) throw new Error('PayloadSocketModule: `redis` needs a `url` or a `client`.');
-  const main = given ?? (createClient({ url: options.url }) as Redis);
+  const main = given ?? ((await importOptional('redis', 'the `redis` option (scale-out)', () => import('redis'))).createClient({ url: options.url }) as Redis);
   const subscriber = subscribe ? (main.duplicate() as Redis) : undefined;
   const throttled = throttle((message) => log.error(message), 30_000);
   for (const client of [main, subscriber]) client?.on('error', (error: Error) => throttled(`Redis: ${error.message}`));

@@ -1,6 +1,5 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
-import { createAdapter as createPubSubAdapter } from '@socket.io/redis-adapter';
-import { createAdapter as createStreamsAdapter } from '@socket.io/redis-streams-adapter';
+import { importOptional } from '../optional-import.js';
 import type { ResolvedOptions } from '../options.js';
 import { ClusterBus } from './cluster-bus.js';
 import { closeClient, normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
@@ -29,21 +28,27 @@ export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdow
     this.adapter = this.options.adapter;
     if (!this.options.redis) return;
     const settings = normalizeRedisOptions(this.options.redis);
+    // Optional packages first: a missing one fails the start before any connection is opened.
+    const adapters = this.adapter
+      ? undefined
+      : settings.adapter === 'pubsub'
+        ? { pubsub: await importOptional('@socket.io/redis-adapter', "the `redis` option with `adapter: 'pubsub'`", () => import('@socket.io/redis-adapter')) }
+        : { streams: await importOptional('@socket.io/redis-streams-adapter', 'the `redis` option (scale-out)', () => import('@socket.io/redis-streams-adapter')) };
     this.redis = await openRedis(settings, { error: (message) => this.logger.error(message), info: (message) => this.logger.log(message) });
     this.bus = new ClusterBus(this.redis);
-    if (this.adapter) return; // an adapter of the user's own carries the broadcasts
+    if (!adapters) return; // an adapter of the user's own carries the broadcasts
     const prefix = this.redis.keyPrefix;
-    if (settings.adapter === 'pubsub') {
+    if (adapters.pubsub) {
       this.extraClient = this.redis.main.duplicate() as Redis;
       this.extraClient.on('error', () => undefined); // reported through the main client
       const connecting = this.extraClient.connect();
       connecting.catch(() => undefined);
       if (this.redis.main.isReady) await connecting; // else it connects when Redis answers; the start goes on
-      this.adapter = createPubSubAdapter(this.redis.main, this.extraClient, { key: `${prefix}:socket.io` });
+      this.adapter = adapters.pubsub.createAdapter(this.redis.main, this.extraClient, { key: `${prefix}:socket.io` });
     } else {
       // channelPrefix too: the adapter's requests (fetchSockets, serverSideEmit, acks) go over pub/sub channels that
       // would otherwise be shared with every app on the same Redis.
-      this.adapter = createStreamsAdapter(this.redis.main, {
+      this.adapter = adapters.streams!.createAdapter(this.redis.main, {
         streamName: `${prefix}:stream`,
         sessionKeyPrefix: `${prefix}:session:`,
         channelPrefix: `${prefix}:socket.io`,

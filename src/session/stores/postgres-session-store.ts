@@ -1,6 +1,6 @@
-import connectPgSimple from 'connect-pg-simple';
 import session from 'express-session';
 import type { Pool } from 'pg';
+import { importOptional } from '../../optional-import.js';
 import type { SessionStoreLogger } from './payload-session-store.js';
 import { errorMessage } from './payload-session-store.js';
 
@@ -86,6 +86,11 @@ export async function createPgSessionStore(
   pool: Pool,
   options: PgSessionStoreOptions,
 ): Promise<{ store: session.Store; close(): Promise<void> }> {
+  const { default: connectPgSimple } = await importOptional(
+    'connect-pg-simple',
+    'The default session store on PostgreSQL (or pass `session: { store }`)',
+    () => import('connect-pg-simple'),
+  );
   await ensurePgSessionTable(pool);
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
