@@ -1,4 +1,4 @@
-import type { SessionOptions } from 'express-session';
+import type { IncomingMessage } from 'node:http';
 import type { Config, SanitizedConfig } from 'payload';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 
@@ -15,12 +15,7 @@ export interface PayloadSocketOptions {
   /** The seed's `onConnect` functions, called for every new socket after `@OnConnect` methods' peers. */
   onConnect?: OnConnectHandler[];
   /** express-session options; `secret` defaults to Payload's secret, `store` to one in Payload's database. */
-  session?: Partial<SessionOptions> & {
-    /** Lifetime of a session (cookie and store), in seconds. Default 7 days. */
-    ttlSeconds?: number;
-    /** How often the default store deletes expired sessions, in seconds (0: never). Default 900. */
-    pruneIntervalSeconds?: number;
-  };
+  session?: SessionOptions;
   /** Socket.IO cors options (`credentials: true` for clients on another origin). */
   cors?: ServerOptions['cors'];
   /** Socket.IO namespace of the module's gateway. */
@@ -44,6 +39,60 @@ export interface PayloadSocketOptions {
   adapter?: unknown;
   /** Missed-event recovery: a client that drops for less than this gets what it missed, in order, on reconnect. */
   recovery?: { maxDisconnectionDuration: number };
+}
+
+/**
+ * The express-session options the module passes on (typed here, so that a consumer's compiler needs no
+ * @types/express-session), plus the module's own `ttlSeconds` and `pruneIntervalSeconds`.
+ */
+export interface SessionOptions {
+  /** Lifetime of a session (cookie and store), in seconds. Default 7 days. */
+  ttlSeconds?: number;
+  /** How often the default store deletes expired sessions, in seconds (0: never). Default 900. */
+  pruneIntervalSeconds?: number;
+  /** Signs the cookie; the first signs, all verify. Default: Payload's secret. */
+  secret?: string | string[];
+  /** Cookie name. Default `connect.sid`. */
+  name?: string;
+  /** Any express-session store (connect-redis, connect-mongo, ...). Default: one in Payload's database. */
+  store?: SessionStore;
+  /** Cookie attributes, over the defaults `httpOnly`, `sameSite: 'lax'`, `secure: 'auto'`, `maxAge` = ttlSeconds. */
+  cookie?: SessionCookieOptions;
+  /** Trust the reverse proxy's `X-Forwarded-Proto` for `secure` cookies (the Socket.IO handshake needs it). */
+  proxy?: boolean;
+  /** Re-send the cookie on every response. Default false. */
+  rolling?: boolean;
+  /** Save unmodified sessions back to the store. Default false. */
+  resave?: boolean;
+  /** Store new, unmodified sessions (and set their cookie). Default true: the first response links later ones. */
+  saveUninitialized?: boolean;
+  /** Makes new session ids. Default: express-session's (24 random bytes). */
+  genid?: (req: IncomingMessage) => string;
+  /** What happens to a session whose `req.session` is deleted. Default `keep`. */
+  unset?: 'destroy' | 'keep';
+}
+
+/** express-session's cookie options. */
+export interface SessionCookieOptions {
+  maxAge?: number;
+  expires?: Date;
+  httpOnly?: boolean;
+  path?: string;
+  domain?: string;
+  secure?: boolean | 'auto';
+  sameSite?: boolean | 'lax' | 'strict' | 'none';
+  partitioned?: boolean;
+  priority?: 'low' | 'medium' | 'high';
+  signed?: boolean;
+}
+
+/** What the module needs of an express-session store (every `express-session` `Store` is one). */
+export interface SessionStore {
+  get(sid: string, callback: (error: any, session?: any) => void): void;
+  set(sid: string, session: any, callback?: (error?: any) => void): void;
+  destroy(sid: string, callback?: (error?: any) => void): void;
+  touch?(sid: string, session: any, callback?: (error?: any) => void): void;
+  on(event: string, listener: (...args: any[]) => void): unknown;
 }
 
 export interface RedisScaleOptions {
@@ -82,6 +131,12 @@ export interface SocketLimits {
   connectionsPerUser?: number;
   /** Time (ms) a client has to join the namespace after the transport handshake. Default 10 s. */
   handshakeTimeoutMs?: number;
+  /**
+   * Deepest nesting of arrays and objects an inbound event's arguments may have (`[]` is one level). Deeper
+   * events are refused before any listener runs (an ack gets `{ error }`, otherwise an `error` event is sent), so
+   * recursive code in listeners (`String(value)`, deep copies) cannot overflow the stack on them. Default 32; 0: off.
+   */
+  maxDepth?: number;
 }
 
 export const defaultEventName = (target: string, slug: string, operation: string): string =>

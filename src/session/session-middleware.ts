@@ -28,7 +28,8 @@ const DEFAULT_TTL_SECONDS = 7 * 24 * 3600;
 export async function createSessionRuntime(options: ResolvedOptions, payload: Payload, logger: Logger): Promise<SessionRuntime> {
   const { ttlSeconds = DEFAULT_TTL_SECONDS, pruneIntervalSeconds, store: givenStore, cookie, ...sessionOptions } = options.session ?? {};
   const created = givenStore || !canPersist(payload, logger) ? undefined : await createSessionStore(payload, { ttlSeconds, pruneIntervalSeconds, logger });
-  const store = lazyTouch(givenStore ?? created?.store ?? new session.MemoryStore(), ttlSeconds);
+  // A given store is an express-session Store (options.ts types only what the module needs of it).
+  const store = lazyTouch((givenStore as Store | undefined) ?? created?.store ?? new session.MemoryStore(), ttlSeconds);
   const secret = sessionOptions.secret ?? payload.secret;
   const middleware = session({
     secret,
