@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { AddressInfo } from 'node:net';
 import { createSampleApp } from './app.js';
 
 const started = performance.now();
@@ -16,7 +17,8 @@ const allowedOrigins = [`http://localhost:${port}`, `http://127.0.0.1:${port}`, 
 const redisUrl = process.env.REDIS_URL || undefined;
 const app = await createSampleApp({ databaseUrl, secret, allowedOrigins, redisUrl, dev: process.env.DEV === 'true' });
 await app.listen(port);
-console.log(`Serving http://localhost:${port} (API at /api, database ${redact(databaseUrl)}${redisUrl ? `, Redis ${redact(redisUrl)}` : ''}) — started in ${Math.round(performance.now() - started)} ms`);
+const { port: listening } = app.getHttpServer().address() as AddressInfo; // PORT=0: a free port
+console.log(`Serving http://localhost:${listening} (API at /api, database ${redact(databaseUrl)}${redisUrl ? `, Redis ${redact(redisUrl)}` : ''}) — started in ${Math.round(performance.now() - started)} ms`);
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, '//***@');
