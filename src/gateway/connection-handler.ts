@@ -1,12 +1,14 @@
 import type { Logger } from '@nestjs/common';
 import { Socket, type Server } from 'socket.io';
 import { isReservedRoom, type RoomNames } from '../session/rooms.js';
+import { runInHandlerScope } from './listener-guard.js';
 import type { ConnectHandler } from './on-connect.explorer.js';
 
 /**
  * The module's own work on every new socket, then the user's `@OnConnect` handlers. Rooms first, so handlers
  * and rules already see them; handlers are started synchronously one after the other, so listeners they attach
- * exist before the client's first event arrives; each failure stays with its handler.
+ * exist before the client's first event arrives; each failure stays with its handler, and so does each failure of
+ * a listener a handler attached.
  */
 export class ConnectionHandler {
   /** One guarded `join` shared by every socket (a per-socket closure would cost memory on each of them). */
@@ -36,11 +38,12 @@ export class ConnectionHandler {
     for (const handler of this.handlers()) this.run(handler, socket, io);
   }
 
+  /** Listeners the handler attaches (now or later) are guarded too: see `runInHandlerScope`. */
   private run(handler: ConnectHandler, socket: Socket, io: Server): void {
     const fail = (error: unknown) =>
       this.logger.error(`OnConnect handler ${handler.source} failed for socket ${socket.id}: ${(error as Error)?.message ?? error}`);
     try {
-      const result = handler.run(socket, io);
+      const result = runInHandlerScope({ source: handler.source, logger: this.logger }, () => handler.run(socket, io));
       if (result instanceof Promise) result.catch(fail);
     } catch (error) {
       fail(error);
