@@ -1,6 +1,6 @@
 import type { Access } from 'payload';
 import { DATABASE_KINDS } from '../../support/databases.js';
-import { anyone, createdId, expectParity, isAdmin, restAs, scene, writable, type Viewer } from './support/parity.js';
+import { adminOr, anyone, createdId, expectParity, isAdmin, restAs, scene, writable, type Viewer } from './support/parity.js';
 
 /**
  * Class 5 of issue 12: REST flattens localized fields to one locale — the default, or the one asked for. A
@@ -19,6 +19,8 @@ describe.each(DATABASE_KINDS)('locales (%s)', (kind) => {
         { name: 'tags', type: 'array', localized: true, fields: [{ name: 'tag', type: 'text' }] },
       ], anyone, ['create', 'updateByID']),
       writable('regional', [{ name: 'title', type: 'text', localized: true }], notInGerman, ['create']),
+      // A Where on a localized field: the database matches it in the request's locale.
+      writable('labels', [{ name: 'title', type: 'text', localized: true }], adminOr(() => ({ title: { equals: 'Public' } })), ['updateByID']),
     ],
   });
 
@@ -76,5 +78,14 @@ describe.each(DATABASE_KINDS)('locales (%s)', (kind) => {
       'other(de)': 403,
       'admin(de)': 200,
     });
+  });
+
+  it('a read-access Where on a localized field is matched in the locale of the socket', async () => {
+    const german = await asking('de');
+    const id = createdId(await restAs(s.t, s.who.admin).post('/api/labels', { title: 'Public' }));
+    await s.t.settle(german.map((v) => v.socket));
+    const since = s.mark();
+    expect((await restAs(s.t, s.who.admin).patch(`/api/labels/${id}?locale=de`, { title: 'Intern' })).status).toBe(200);
+    await expectParity(s.t, 'public.labels.updateByID', id, [...s.viewers, ...german], since, { other: 200, 'other(de)': 404, 'admin(de)': 200 });
   });
 });

@@ -1,4 +1,4 @@
-import type { CollectionAfterReadHook, FieldHook } from 'payload';
+import type { CollectionAfterReadHook, CollectionBeforeReadHook, FieldHook } from 'payload';
 import { DATABASE_KINDS } from '../../support/databases.js';
 import { anyone, createdId, expectParity, isAdmin, restAs, scene, writable } from './support/parity.js';
 
@@ -12,10 +12,15 @@ const dropNotesForNonAdmins: CollectionAfterReadHook = ({ doc, req }) => {
 };
 const maskCard: FieldHook = ({ value, req }) =>
   typeof value === 'string' && !isAdmin(req.user) ? `**** ${value.slice(-4)}` : value;
+/** beforeRead runs first in REST's read pipeline (before the field pass): the same redaction, one step earlier. */
+const dropCostsForNonAdmins: CollectionBeforeReadHook = ({ doc, req }) => {
+  if (!isAdmin(req.user)) delete doc.cost;
+  return doc;
+};
 /** A hook that reads who asks: the signed-in user's own e-mail, nobody else's. */
 const whoAsked: CollectionAfterReadHook = ({ doc, req }) => ({ ...doc, readBy: req.user ? (req.user as { email?: string }).email : 'nobody' });
 
-describe.each(DATABASE_KINDS)('afterRead hooks shape what each socket gets (%s)', (kind) => {
+describe.each(DATABASE_KINDS)('read hooks (beforeRead, afterRead) shape what each socket gets (%s)', (kind) => {
   const s = scene(kind, {
     collections: [
       writable('cards', [
@@ -23,6 +28,9 @@ describe.each(DATABASE_KINDS)('afterRead hooks shape what each socket gets (%s)'
         { name: 'internalNote', type: 'text' },
         { name: 'number', type: 'text', hooks: { afterRead: [maskCard] } },
       ], anyone, ['create', 'updateByID'], { hooks: { afterRead: [dropNotesForNonAdmins] } }),
+      writable('ledgers', [{ name: 'title', type: 'text' }, { name: 'cost', type: 'number' }], anyone, ['create'], {
+        hooks: { beforeRead: [dropCostsForNonAdmins] },
+      }),
       writable('greetings', [{ name: 'title', type: 'text' }], anyone, ['create'], { hooks: { afterRead: [whoAsked] } }),
     ],
   });
@@ -43,6 +51,12 @@ describe.each(DATABASE_KINDS)('afterRead hooks shape what each socket gets (%s)'
     // The admin writes: a non-admin's update would store its own masked value (Payload merges the afterRead view).
     expect((await restAs(s.t, s.who.admin).patch(`/api/cards/${id}`, { internalNote: 'vip, verified' })).status).toBe(200);
     await expectParity(s.t, 'public.cards.updateByID', id, s.viewers, since);
+  });
+
+  it('runs a collection beforeRead hook that deletes a field for non-admins', async () => {
+    const since = s.mark();
+    const id = createdId(await restAs(s.t, s.who.owner).post('/api/ledgers', { title: 'q3', cost: 1200 }));
+    await expectParity(s.t, 'public.ledgers.create', id, s.viewers, since, { admin: 200, other: 200 });
   });
 
   it("gives each reader what the hook computes for that reader's own request", async () => {
