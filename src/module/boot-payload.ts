@@ -1,5 +1,6 @@
 import { buildConfig, getPayload, type Config, type Payload, type SanitizedConfig } from 'payload';
 import { isPluginApplied, payloadSocketPlugin } from '../plugin/payload-socket.plugin.js';
+import { guardAuthStrategies, guardDatabase } from './database-guard.js';
 
 /**
  * Boots Payload once for the module, with the pitfalls of running it outside Next.js handled
@@ -14,10 +15,9 @@ export async function bootPayload(configInput: unknown, key: string, enabled = t
   const given = (await configInput) as Config | SanitizedConfig;
   const config = enabled ? await withPlugin(given) : isSanitized(given) ? given : await buildConfig(given);
   config.typescript = { ...config.typescript, autoGenerate: false };
+  guardDatabase(config); // a lost database connection fails the request using it, never the process
   const payload = await getPayload({ config, key, cron: true });
-  // pg's Pool re-emits an idle client's error (database restarted, connection ended by an admin), and Node ends the
-  // process when nobody listens — Payload does not. The pool replaces such clients by itself: log and go on.
-  (payload.db as unknown as { pool?: PgPool }).pool?.on('error', (error) => payload.logger.error(`PostgreSQL: ${error?.message ?? error}`));
+  guardAuthStrategies(payload);
   return payload;
 }
 
