@@ -62,9 +62,11 @@ describe('the sample\'s room handlers', () => {
     const victimSocket = await open(victim.cookieHeader);
     const socket = await open();
 
-    for (const room of ['admin', 'LOREM', victimRoom, 'nps:u:1', socket.socket.id, '', 42, null, ['lorem']]) {
-      const answer = (await socket.emitWithAck('join', room)) as { error?: unknown };
+    const hostile: unknown[] = [{ toString: 1 }, { toString: 'x', valueOf: 'y' }, 'x'.repeat(50_000), [[[[['lorem']]]]]];
+    for (const room of ['admin', 'LOREM', victimRoom, 'nps:u:1', socket.socket.id, '', 42, null, ['lorem'], ...hostile] as unknown[]) {
+      const answer = (await socket.emitWithAck('join', room)) as { error?: string };
       expect(answer).toEqual({ error: expect.stringContaining('cannot be joined') });
+      expect(answer.error!.length).toBeLessThan(200); // the client's input is not echoed back at any length
     }
     expect(socketsIn(t.realtime, victimRoom)).toEqual([victimSocket.socket.id]);
     expect(socketsIn(t.realtime, 'admin')).toEqual([]);
