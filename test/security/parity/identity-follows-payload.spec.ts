@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Access } from 'payload';
 import { HttpClient } from '../../support/clients.js';
 import {
@@ -41,6 +42,27 @@ describe('identity follows Payload at once', () => {
     const since = s.mark([viewer]);
     const id = createdId(await restAs(s.t, s.who.admin).post('/api/memos', { title: 'after cookie logout' }));
     await expectParity(s.t, 'public.memos.create', id, [viewer], since, { 'other(logged out by cookie)': 403 });
+  });
+
+  it('after a logout of all sessions from another tab, the next emit treats every socket of that user as logged out', async () => {
+    const { person, viewer } = await newcomer('roamer', 'user');
+    const second = await logIn(s.t, person);
+    expect((await restAs(s.t, second).post('/api/users/logout?allSessions=true')).status).toBe(200);
+    const since = s.mark([viewer]);
+    const id = createdId(await restAs(s.t, s.who.admin).post('/api/memos', { title: 'after logging out everywhere' }));
+    await expectParity(s.t, 'public.memos.create', id, [viewer], since, { roamer: 403 });
+  });
+
+  it('after its API key was disabled by an admin, the next emit treats the API-key socket as nobody', async () => {
+    const apiKey = randomUUID();
+    const person: Person = { name: 'bot', email: 'bot@parity.io', password: 'pw-bot', apiKey };
+    const made = await restAs(s.t, s.who.admin).post('/api/users', { email: person.email, password: person.password, role: 'user', enableAPIKey: true, apiKey });
+    expect(made.status).toBe(201);
+    const viewer = await s.open('bot(api-key)', { ...person, id: made.body.doc.id }, 'api-key');
+    expect((await restAs(s.t, s.who.admin).patch(`/api/users/${made.body.doc.id}`, { enableAPIKey: false })).status).toBe(200);
+    const since = s.mark([viewer]);
+    const id = createdId(await restAs(s.t, s.who.admin).post('/api/memos', { title: 'after the key was disabled' }));
+    await expectParity(s.t, 'public.memos.create', id, [viewer], since, { 'bot(api-key)': 403 });
   });
 
   it('after a demotion (admin → user by an admin), the next emit uses the new role', async () => {
