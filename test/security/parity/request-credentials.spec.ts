@@ -13,10 +13,17 @@ const byHeader: Access = ({ req }) => (!req.user ? false : viaApiKeyHeader(req) 
 const byStrategy: Access = ({ req }) =>
   !req.user ? false : (req.user as { _strategy?: string })._strategy === 'api-key' ? { machine: { equals: true } } : true;
 
+/** A common shortcut: the Local API (server code) reads everything, API callers only when logged in. */
+const serverOrUser: Access = ({ req }) => req.payloadAPI === 'local' || Boolean(req.user);
+
 describe('access that reads how the request authenticated', () => {
   const fields = [{ name: 'title', type: 'text' as const }, { name: 'machine', type: 'checkbox' as const }];
   const s = scene('sqlite', {
-    collections: [writable('by-header', fields, byHeader, ['create']), writable('by-strategy', fields, byStrategy, ['create'])],
+    collections: [
+      writable('by-header', fields, byHeader, ['create']),
+      writable('by-strategy', fields, byStrategy, ['create']),
+      writable('by-api', fields, serverOrUser, ['create']),
+    ],
   });
 
   it('access reading req.headers: an API-key socket is judged as an API-key request', async () => {
@@ -46,6 +53,12 @@ describe('access that reads how the request authenticated', () => {
     const since = s.mark(viewers);
     const id = createdId(await restAs(s.t, s.who.admin).post('/api/by-strategy', { title: 'for people, again', machine: false }));
     await expectParity(s.t, 'public.by-strategy.create', id, viewers, since, { 'twin(jwt)': 200, 'twin(api-key, after its jwt socket)': 404 });
+  });
+
+  it('access reading req.payloadAPI: a socket is judged as a REST request, not as the Local API', async () => {
+    const since = s.mark();
+    const id = createdId(await restAs(s.t, s.who.admin).post('/api/by-api', { title: 'users only' }));
+    await expectParity(s.t, 'public.by-api.create', id, s.viewers, since, { other: 200, anonymous: 403 });
   });
 
   it('documents meant for machines reach both credentials (the control)', async () => {
