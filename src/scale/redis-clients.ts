@@ -1,9 +1,29 @@
-import type { RedisClientType } from 'redis';
 import { importOptional } from '../optional-import.js';
 import type { RedisScaleOptions } from '../options.js';
 import { StallWatch } from './stall-watch.js';
 
-export type Redis = RedisClientType;
+/**
+ * A node-redis v5 client (`createClient()`'s), as the module uses it. Declared here, not imported from `redis`, so
+ * that the package's declarations compile for consumers who do not install the optional `redis` package; commands
+ * not listed are loosely typed.
+ */
+export interface Redis {
+  readonly isOpen: boolean;
+  readonly isReady: boolean;
+  connect(): Promise<unknown>;
+  close(): Promise<unknown>;
+  duplicate(): Redis;
+  on(event: string, listener: (...args: any[]) => void): unknown;
+  off(event: string, listener: (...args: any[]) => void): unknown;
+  ping(): Promise<string>;
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string, options?: Record<string, unknown>): Promise<string | null>;
+  expire(key: string, seconds: number): Promise<number>;
+  publish(channel: string, message: string): Promise<number>;
+  subscribe(channel: string, listener: (message: string, channel: string) => void): Promise<unknown>;
+  eval(script: string, options?: { keys?: string[]; arguments?: string[] }): Promise<unknown>;
+  [command: string]: any;
+}
 
 export interface RedisClients {
   /** Commands and the adapter's streams. */
@@ -40,7 +60,7 @@ export const normalizeRedisOptions = (redis: string | RedisScaleOptions): RedisS
 export async function openRedis(options: RedisScaleOptions, log: RedisLog, { subscribe = true } = {}): Promise<RedisClients> {
   const given = options.client as Redis | undefined;
   if (!given && !options.url) throw new Error('PayloadSocketModule: `redis` needs a `url` or a `client`.');
-  const main = given ?? ((await importOptional('redis', 'the `redis` option (scale-out)', () => import('redis'))).createClient({ url: options.url }) as Redis);
+  const main = given ?? ((await importOptional('redis', 'the `redis` option (scale-out)', () => import('redis'))).createClient({ url: options.url }) as unknown as Redis);
   const subscriber = subscribe ? (main.duplicate() as Redis) : undefined;
   const throttled = throttle((message) => log.error(message), 30_000);
   for (const client of [main, subscriber]) client?.on('error', (error: Error) => throttled(`Redis: ${error.message}`));
