@@ -1,7 +1,16 @@
 /** The public API of nest-payload-socket. */
 export { PayloadSocketModule, type PayloadSocketAsyncOptions } from './module/payload-socket.module.js';
 export { InjectPayload } from './module/inject-payload.decorator.js';
-export type { PayloadSocketOptions, OnConnectHandler, SocketAuthOptions, SocketLimits, RedisScaleOptions } from './options.js';
+export type {
+  PayloadSocketOptions,
+  OnConnectHandler,
+  SocketAuthOptions,
+  SocketLimits,
+  RedisScaleOptions,
+  SessionOptions,
+  SessionCookieOptions,
+  SessionStore,
+} from './options.js';
 export { SessionIoAdapter } from './gateway/session-io.adapter.js';
 export { OnConnect } from './gateway/on-connect.decorator.js';
 export { SocketAccess } from './rules/socket-access.decorator.js';
