@@ -8,7 +8,7 @@ import { buildConfig, type Payload } from 'payload';
 import { Server, type Socket } from 'socket.io';
 import { PAYLOAD_INSTANCE, PayloadSocketModule, RealtimeService, SessionIoAdapter, payloadSocketPlugin } from '../../src/index.js';
 import { serve } from '../lib/ipc.js';
-import { feed, handwrittenPosts, notes, open, plainNotes, posts } from './bench-collections.js';
+import { aclNotes, feed, handwrittenPosts, hookedNotes, notes, open, plainNotes, posts } from './bench-collections.js';
 import { benchUsers, seedUsers } from './bench-users.js';
 import { countQueries } from './query-counter.js';
 import { controlHandlers } from './server-control.js';
@@ -60,7 +60,7 @@ function appModule(): DynamicModule {
         config: buildConfig({
           secret: 'bench-secret',
           db: sqliteAdapter({ client: { url: `file:${options.dbFile ?? join(options.folder, 'bench.db')}` } }),
-          collections: [benchUsers, options.handwritten ? handwrittenPosts(() => io) : posts, feed, open, notes, plainNotes],
+          collections: [benchUsers, options.handwritten ? handwrittenPosts(() => io) : posts, feed, open, notes, plainNotes, hookedNotes, aclNotes],
           typescript: { autoGenerate: false },
           telemetry: false,
           plugins: options.enabled ? [payloadSocketPlugin()] : [],

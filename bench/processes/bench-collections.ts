@@ -1,4 +1,4 @@
-import type { CollectionConfig, CollectionAfterChangeHook } from 'payload';
+import type { CollectionConfig, CollectionAfterChangeHook, Where } from 'payload';
 import type { Server } from 'socket.io';
 import { stamp } from '../lib/stats.js';
 
@@ -67,5 +67,42 @@ const ownerScoped = (slug: string, create: unknown): CollectionConfig => ({
 });
 
 export const notes = ownerScoped('notes', { public: true });
+
+/**
+ * P3 with parity's costly parts: a collection `afterRead` hook reading the request (the usual redaction), so the
+ * read pipeline runs once per allowed recipient instead of once for all.
+ */
+export const hookedNotes: CollectionConfig = {
+  ...ownerScoped('hooked-notes', { public: true }),
+  hooks: {
+    afterChange: [stampCommit],
+    afterRead: [({ doc, req }) => (req.user ? doc : { ...doc, title: '(hidden)' })],
+  },
+};
+
+/**
+ * P3 with a sharing list: read access `acl.user equals me AND acl.level in [read, write]` must hold on one array row,
+ * which only the database can decide; each user brings its own Where.
+ */
+export const aclNotes: CollectionConfig = {
+  ...benchCollection('acl-notes', { public: true }),
+  access: {
+    read: ({ req: { user } }): Where | false =>
+      user ? { and: [{ 'acl.user': { equals: user.id } }, { 'acl.level': { in: ['read', 'write'] } }] } : false,
+    create: () => true,
+  },
+  fields: [
+    { name: 'title', type: 'text', required: true },
+    { name: 'seq', type: 'number' },
+    {
+      name: 'acl',
+      type: 'array',
+      fields: [
+        { name: 'user', type: 'relationship', relationTo: 'users' },
+        { name: 'level', type: 'select', options: ['read', 'write', 'none'] },
+      ],
+    },
+  ],
+};
 /** The same collection without a rule: what a create costs in queries before the module adds its own. */
 export const plainNotes = ownerScoped('plain-notes', undefined);
