@@ -9,6 +9,13 @@ import type { SessionRuntime } from '../session/session-middleware.js';
 import { createPayloadApiMiddleware } from './payload-api.middleware.js';
 
 /**
+ * Payload's errors with a 4xx status: the client's mistake (a wrong password, a bad query), not the server's. Payload
+ * logs an error whose name `loggingLevels` does not list at `error`, with its stack; these get one `info` line with
+ * the message, as Payload already does for Forbidden, NotFound and ValidationError. A config's own levels win.
+ */
+const CLIENT_ERRORS = ['AuthenticationError', 'FileUploadError', 'Forbidden', 'Locked', 'LockedAuth', 'MissingFile', 'NotFound', 'QueryError', 'UnauthorizedError', 'UnverifiedEmail', 'ValidationError'];
+
+/**
  * Mounts the session and Payload's API on the Express instance as soon as Nest has one (`init$`), which is
  * before Nest registers its body parsers: the API reads its own bodies, and every route sees the session.
  */
@@ -20,6 +27,8 @@ export class HttpBridge {
     @Inject(PAYLOAD_INSTANCE) payload: Payload,
     @Inject(SESSION_MIDDLEWARE) session: SessionRuntime,
   ) {
+    const levels = (payload.config.loggingLevels ??= {} as never) as Record<string, unknown>;
+    for (const name of CLIENT_ERRORS) levels[name] ??= 'info';
     adapterHost.init$.pipe(take(1)).subscribe(() => {
       const app = adapterHost.httpAdapter?.getInstance<Express>();
       if (!app || typeof app.use !== 'function') {
