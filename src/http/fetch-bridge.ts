@@ -13,9 +13,10 @@ export class PayloadHttpError extends Error {
 
 /**
  * An Express request as the Fetch `Request` Payload's handlers take. Multipart bodies (uploads) stream through,
- * bounded by Payload's own upload limits; any other body is read here, up to `limit` bytes (larger → 413).
+ * bounded by Payload's own upload limits; any other body is read here, up to `limit` bytes (larger → 413), and
+ * shown to `inspect` (which may refuse it by throwing a PayloadHttpError) before Payload sees it.
  */
-export async function toFetchRequest(req: ExpressRequest, limit: number | string): Promise<Request> {
+export async function toFetchRequest(req: ExpressRequest, limit: number | string, inspect?: (body: Uint8Array) => void): Promise<Request> {
   const url = new URL(req.originalUrl, `${req.protocol}://${req.get('host') ?? 'localhost'}`);
   const headers = new Headers();
   for (const [name, value] of Object.entries(req.headers)) {
@@ -28,11 +29,19 @@ export async function toFetchRequest(req: ExpressRequest, limit: number | string
       // Payload reads JSON and multipart only; anything else would reach its operations as missing data (500).
       throw new PayloadHttpError(415, `Unsupported content type "${req.headers['content-type'] ?? 'none'}": send application/json or multipart/form-data.`);
     }
+    // Media types are case-insensitive; Payload compares them as written (`Application/JSON` would not be read).
+    const contentType = req.headers['content-type'];
+    if (contentType) headers.set('content-type', contentType.replace(/^[^;]*/, (type) => type.trim().toLowerCase()));
     if (req.is('multipart/*')) {
+      if (!/;\s*boundary=/i.test(contentType ?? '')) {
+        throw new PayloadHttpError(400, 'A multipart body needs a boundary parameter in its Content-Type.'); // nothing could parse it
+      }
       init.body = Readable.toWeb(req) as ReadableStream;
       init.duplex = 'half';
     } else {
-      init.body = new Uint8Array(await readBody(req, limit));
+      const body = new Uint8Array(await readBody(req, limit));
+      inspect?.(body);
+      init.body = body;
     }
   }
   return new Request(url, init);
@@ -72,10 +81,11 @@ export async function sendFetchResponse(response: Response, res: ExpressResponse
 }
 
 /** An error in Payload's own response shape. */
-export function sendPayloadError(res: ExpressResponse, status: number, message: string): void {
+export function sendPayloadError(res: ExpressResponse, status: number, message: string, headers: Headers = new Headers()): void {
   if (res.headersSent) {
     res.destroy();
     return;
   }
+  headers.forEach((value, name) => res.setHeader(name, value));
   res.status(status).json({ errors: [{ message }] });
 }
