@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import session, { type Store } from 'express-session';
 import type { Payload } from 'payload';
 import type { ResolvedOptions } from '../options.js';
+import { lazySessions, type LazySessions } from './lazy-sessions.js';
 import { sessionIdOnly } from './session-id.js';
 import { createSessionStore, sessionStoreKind } from './stores/create-session-store.js';
 import { SESSIONS_COLLECTION_SLUG } from './stores/payload-session-store.js';
@@ -12,7 +13,7 @@ export interface SessionRuntime {
   middleware: RequestHandler;
   /** `middleware` for Payload's API: the session id from a valid cookie without loading the session. */
   idOnly: RequestHandler;
-  /** `middleware` for Socket.IO handshakes: it also stores a session a websocket handshake started. */
+  /** `middleware` for Socket.IO handshakes: the sessions they start cost no store write until they carry data. */
   handshake: RequestHandler;
   store: Store;
   close(): Promise<void>;
@@ -31,41 +32,46 @@ export async function createSessionRuntime(options: ResolvedOptions, payload: Pa
   // A given store is an express-session Store (options.ts types only what the module needs of it).
   const store = lazyTouch((givenStore as Store | undefined) ?? created?.store ?? new session.MemoryStore(), ttlSeconds);
   const secret = sessionOptions.secret ?? payload.secret;
-  const middleware = session({
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: 'auto' as const, maxAge: ttlSeconds * 1000, ...cookie };
+  const lazy = lazySessions(store, {
+    maxAgeMs: cookieOptions.maxAge ?? ttlSeconds * 1000,
+    cookie: cookieOptions,
+    proxy: sessionOptions.proxy,
+    genid: sessionOptions.genid,
+  });
+  const expressSession = session({
     secret,
     resave: false,
     saveUninitialized: true, // the first plain HTTP response sets the cookie that links later requests and sockets
     ...sessionOptions,
+    genid: lazy.genid as never,
     store,
-    cookie: { httpOnly: true, sameSite: 'lax', secure: 'auto', maxAge: ttlSeconds * 1000, ...cookie },
+    cookie: cookieOptions,
   });
-  const handshake = websocketSafe(middleware, store, sessionOptions.saveUninitialized !== false);
+  const middleware: RequestHandler = (req, res, next) =>
+    expressSession(req, res, (error?: unknown) => {
+      lazy.afterLoad(req);
+      next(error as never);
+    });
+  const handshake = handshakeSession(expressSession, lazy);
   const idOnly = sessionIdOnly(middleware, sessionOptions.name ?? 'connect.sid', (Array.isArray(secret) ? secret : [secret]) as string[]);
   return { middleware, idOnly, handshake, store, close: async () => created?.close() };
 }
 
-type GeneratingStore = Store & { generate(req: unknown): void };
-
 /**
- * express-session stores a new session when the response ends; an Engine.IO websocket handshake has no response
- * to end (only headers, sent with the upgrade), so the cookie it sets would name a session no store knows, and the
- * browser's next HTTP request would get yet another one. Save a new session there; never re-save a loaded one (a
- * concurrent HTTP write would be lost). New sessions are those express-session made through `store.generate`.
+ * The session middleware on a Socket.IO handshake. A session the handshake starts is not stored until it carries
+ * data (lazy-sessions.ts): an anonymous client, or a flood of them, costs no store write per handshake, and a
+ * websocket handshake, which has no response whose end would store it, needs no save of its own either.
  */
-function websocketSafe(middleware: RequestHandler, store: Store, saveUninitialized: boolean): RequestHandler {
-  const generated = new WeakSet<object>();
-  const generating = store as GeneratingStore;
-  const generate = generating.generate.bind(store); // set on the store by session() above
-  generating.generate = (req: object) => {
-    generate(req);
-    generated.add(req);
-  };
-  return (req, res, next) =>
+function handshakeSession(middleware: RequestHandler, lazy: LazySessions): RequestHandler {
+  return (req, res, next) => {
+    lazy.markHandshake(req);
     middleware(req, res, (error?: unknown) => {
+      lazy.afterLoad(req);
       releaseSessionHooks(req, res);
-      if (error || !saveUninitialized || !req.headers.upgrade || !generated.has(req)) return next(error as never);
-      req.session.save((saveError: unknown) => next(saveError as never));
+      next(error as never);
     });
+  };
 }
 
 /**

@@ -3,9 +3,10 @@ import { ConsoleLogger, Controller, Get, Injectable, Req, type INestApplication,
 import { Test } from '@nestjs/testing';
 import type { Request } from 'express';
 import { randomBytes } from 'node:crypto';
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
 import type { Session, Store } from 'express-session';
 import type { Socket } from 'socket.io';
+import { io } from 'socket.io-client';
 import type { Payload } from 'payload';
 import { OnConnect, SessionIoAdapter, type RealtimeService } from '../../src/index.js';
 import { SESSION_MIDDLEWARE } from '../../src/constants.js';
@@ -13,7 +14,7 @@ import type { SessionRuntime } from '../../src/session/session-middleware.js';
 import { SESSIONS_COLLECTION_SLUG } from '../../src/session/stores/payload-session-store.js';
 import { PG_SESSION_SCHEMA, PG_SESSION_TABLE } from '../../src/session/stores/postgres-session-store.js';
 import { listen, type TestApp } from '../support/app.js';
-import { type RecordingSocket, waitUntil } from '../support/clients.js';
+import { RecordingSocket, waitUntil } from '../support/clients.js';
 
 export { testConfig as gatewayConfig } from '../support/config.js';
 
@@ -208,4 +209,51 @@ export function websocketHandshake(baseUrl: string, headers: Record<string, stri
     request.on('error', reject);
     request.end();
   });
+}
+
+/** A raw Engine.IO polling handshake from a given local address: its status and Set-Cookie. */
+export function pollingHandshake(baseUrl: string, localAddress: string, headers: Record<string, string> = {}): Promise<{ status: number; cookie?: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${baseUrl}/socket.io/?EIO=4&transport=polling`, { localAddress, headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, cookie: sessionCookieIn([response.headers['set-cookie'] ?? []].flat()), body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** A raw Engine.IO websocket handshake (upgrade) from a given local address: its status. */
+export function upgradeHandshake(baseUrl: string, localAddress: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${baseUrl}/socket.io/?EIO=4&transport=websocket`, {
+      localAddress,
+      agent: false,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': randomBytes(16).toString('base64') },
+    });
+    request.on('upgrade', (response, socket) => {
+      socket.destroy();
+      resolve(response.statusCode!);
+    });
+    request.on('response', (response) => {
+      response.resume();
+      resolve(response.statusCode!);
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
+
+/** A real socket.io-client socket whose connections (both transports) leave from `localAddress`. */
+export async function socketFrom(baseUrl: string, localAddress: string, transports: ('polling' | 'websocket')[] = ['websocket']): Promise<RecordingSocket> {
+  const agent = new Agent({ localAddress });
+  const socket = io(baseUrl, { transports, agent: agent as never, reconnection: false, forceNew: true });
+  const recording = new RecordingSocket(socket);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', () => resolve());
+    socket.once('connect_error', (error) => reject(error));
+  });
+  return recording;
 }
