@@ -137,6 +137,20 @@ export interface SocketLimits {
    * recursive code in listeners (`String(value)`, deep copies) cannot overflow the stack on them. Default 32; 0: off.
    */
   maxDepth?: number;
+  /**
+   * Socket.IO handshakes (new connections) one client address may open per minute, sustained; past it (and past
+   * `handshakeBurst`) the handshake is refused with HTTP 429 before any session or database work. Already open
+   * connections are not affected. Default 60; 0: off. The host's own address (127.0.0.1, ::1) is not limited.
+   */
+  handshakesPerMinute?: number;
+  /** Handshakes one address may open at once above the sustained rate. Default 30. */
+  handshakeBurst?: number;
+  /**
+   * The client address a handshake is counted for. Default: the connection's remote address (IPv6 by its /64
+   * prefix), or with `session.proxy: true` the address the proxy saw (the last `X-Forwarded-For` entry). Return
+   * `undefined` for a handshake that is not limited.
+   */
+  handshakeKey?: (req: IncomingMessage) => string | undefined;
 }
 
 export const defaultEventName = (target: string, slug: string, operation: string): string =>

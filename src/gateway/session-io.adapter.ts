@@ -6,6 +6,7 @@ import { PAYLOAD_SOCKET_OPTIONS, SESSION_MIDDLEWARE } from '../constants.js';
 import type { ResolvedOptions } from '../options.js';
 import type { SessionRuntime } from '../session/session-middleware.js';
 import { ScaleOut } from '../scale/scale-out.js';
+import { limitHandshakes } from './handshake-limit.js';
 
 /**
  * `app.useWebSocketAdapter(new SessionIoAdapter(app))`: the Socket.IO server runs the very express-session
@@ -42,6 +43,9 @@ export class SessionIoAdapter extends IoAdapter {
         ? { connectionStateRecovery: { maxDisconnectionDuration: moduleOptions.recovery.maxDisconnectionDuration, skipMiddlewares: false } }
         : {}),
     } as ServerOptions);
+    // Refused handshakes of a flooding address cost no session (nor database) work: the limit comes first.
+    const handshakeLimit = limitHandshakes(limits, { proxy: moduleOptions.session?.proxy });
+    if (handshakeLimit) server.engine.use(handshakeLimit);
     server.engine.use(onlyOnHandshake(session.handshake as never));
     const path = `${server.path().replace(/\/$/, '')}/`;
     server.httpServer?.prependListener('upgrade', (req: IncomingMessage) => {
