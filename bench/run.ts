@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flood } from './figures/flood.js';
 import { p1 } from './figures/p1.js';
 import { p2 } from './figures/p2.js';
 import { p3 } from './figures/p3.js';
@@ -23,6 +24,7 @@ const FIGURES: [string, (ctx: BenchContext) => Promise<FigureResult>][] = [
   ['p3', p3],
   ['p4', p4],
   ['p5', p5],
+  ['flood', flood],
   ['soak', soak],
 ];
 

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildConfig, type Payload } from 'payload';
 import { Server, type Socket } from 'socket.io';
-import { PAYLOAD_INSTANCE, PayloadSocketModule, RealtimeService, SessionIoAdapter, payloadSocketPlugin } from '../../src/index.js';
+import { PAYLOAD_INSTANCE, PayloadSocketModule, RealtimeService, SessionIoAdapter, payloadSocketPlugin, type SocketLimits } from '../../src/index.js';
 import { serve } from '../lib/ipc.js';
 import { aclNotes, feed, handwrittenPosts, hookedNotes, notes, open, plainNotes, posts } from './bench-collections.js';
 import { benchUsers, seedUsers } from './bench-users.js';
@@ -31,6 +31,8 @@ export interface AppServerOptions {
   redisKeyPrefix?: string;
   /** A SQLite file of its own choosing instead of `folder/bench.db` (P5: two instances on one database). */
   dbFile?: string;
+  /** The module's `limits` (the handshake flood's unprotected reference turns the handshake limit off). */
+  limits?: SocketLimits;
 }
 
 /**
@@ -56,6 +58,7 @@ function appModule(): DynamicModule {
         dev: options.dev ?? process.env.BENCH_DEV === 'true',
         onConnect: [joinRequestedRoom],
         ...(options.recheckSeconds ? { auth: { recheckSeconds: options.recheckSeconds } } : {}),
+        ...(options.limits ? { limits: options.limits } : {}),
         ...(options.redis ? { redis: { url: options.redis, keyPrefix: options.redisKeyPrefix ?? 'nps-bench' } } : {}),
         config: buildConfig({
           secret: 'bench-secret',
