@@ -33,6 +33,8 @@ export interface RedisClients {
   keyPrefix: string;
   /** False while Redis is unreachable or stalled: emits then go to this instance's sockets instead of queueing. */
   readonly healthy: boolean;
+  /** Calls `listener` whenever the main connection is lost or found stalled (commands sent before may never be answered). */
+  onUnhealthy(listener: () => void): void;
   close(): Promise<void>;
 }
 
@@ -72,13 +74,21 @@ export async function openRedis(options: RedisScaleOptions, log: RedisLog, { sub
     new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), CONNECT_WAIT_MS))),
   ]).finally(() => clearTimeout(timer));
   if (!connected) log.error(`Redis: not reachable yet; starting without it (emits stay on this instance until it answers)`);
-  const watch = new StallWatch(main, log);
+  const unhealthy = new Set<() => void>();
+  const lost = () => {
+    for (const listener of unhealthy) listener();
+  };
+  for (const event of ['error', 'end', 'reconnecting']) main.on(event, lost);
+  const watch = new StallWatch(main, log, lost);
   return {
     main,
     subscriber,
     keyPrefix: options.keyPrefix ?? 'nps',
     get healthy() {
       return main.isReady && !watch.stalled;
+    },
+    onUnhealthy(listener) {
+      unhealthy.add(listener);
     },
     async close() {
       watch.stop();

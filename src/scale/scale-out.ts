@@ -1,7 +1,9 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { importOptional } from '../optional-import.js';
 import type { ResolvedOptions } from '../options.js';
+import type { Namespace } from 'socket.io';
 import { ClusterBus } from './cluster-bus.js';
+import { orderLocalDelivery, type ClusterAdapterLike } from './ordered-delivery.js';
 import { closeClient, normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
 
 /**
@@ -48,11 +50,20 @@ export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdow
     } else {
       // channelPrefix too: the adapter's requests (fetchSockets, serverSideEmit, acks) go over pub/sub channels that
       // would otherwise be shared with every app on the same Redis.
-      this.adapter = adapters.streams!.createAdapter(this.redis.main, {
+      const factory = adapters.streams!.createAdapter(this.redis.main, {
         streamName: `${prefix}:stream`,
         sessionKeyPrefix: `${prefix}:session:`,
         channelPrefix: `${prefix}:socket.io`,
       });
+      // Local delivery in emit order, whatever Redis does (the adapter's own lets local-only emits overtake).
+      const redis = this.redis;
+      const logger = this.logger;
+      // A function, not an arrow: Socket.IO calls `new adapter(nsp)` (an object returned from a constructor wins).
+      this.adapter = function orderedStreamsAdapter(nsp: Namespace) {
+        const adapter = factory(nsp);
+        orderLocalDelivery(adapter as unknown as ClusterAdapterLike, redis, (message) => logger.error(message));
+        return adapter;
+      };
     }
   }
 

@@ -20,6 +20,8 @@ export class StallWatch {
   constructor(
     private readonly client: Redis,
     private readonly log: RedisLog,
+    /** Called when a stall begins. */
+    private readonly onStall: () => void = () => undefined,
   ) {
     this.timer = setInterval(() => this.check(), PING_EVERY_MS);
     this.timer.unref();
@@ -43,6 +45,7 @@ export class StallWatch {
       if (!this.stalled && now - this.askedAt > STALLED_AFTER_MS) {
         this.stalledSince = this.askedAt;
         this.log.error(`Redis: no answer for ${STALLED_AFTER_MS / 1000} s; emits stay on this instance until it answers`);
+        this.onStall();
       }
       return; // one PING at a time: a stalled connection must not pile them up
     }
