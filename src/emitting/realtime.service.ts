@@ -13,6 +13,7 @@ import { RoomNames, isUserRoom } from '../session/rooms.js';
 import type { ClusterMessage } from '../scale/cluster-bus.js';
 import { replayOperation } from '../scale/operation-relay.js';
 import { ScaleOut } from '../scale/scale-out.js';
+import { tellIfNotRecovered } from '../scale/recovery-sessions.js';
 import { AccessAwareDelivery } from './access-aware-delivery.js';
 import { OperationEmitter } from './operation-emitter.js';
 import { SocketDelivery } from './socket-delivery.js';
@@ -33,6 +34,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
   private nsp?: Namespace;
   private emitter?: OperationEmitter;
   private accessAware?: AccessAwareDelivery;
+  private recoveredConnects: (socket: Socket) => void = () => undefined;
 
   constructor(
     @Inject(PAYLOAD_SOCKET_OPTIONS) private readonly options: ResolvedOptions,
@@ -74,6 +76,7 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
   attach(server: Server | Namespace): void {
     this.nsp = server instanceof Namespace ? server : server.of(this.options.namespace);
     forgetUserRoomsOnPersist(this.nsp);
+    this.recoveredConnects = this.scale.keepRecoverable(this.nsp); // recoverable even if this instance dies
     this.nsp.use(this.auth.middleware);
     this.nsp.use(connectionCaps(this.nsp, this.rooms, this.options.limits ?? {}));
     if (!(this.nsp.server.engine as { payloadSocketSession?: boolean }).payloadSocketSession) {
@@ -106,10 +109,14 @@ export class RealtimeService implements OnApplicationBootstrap, OnApplicationShu
   }
 
   connect(socket: Socket): void {
+    if (socket.recovered) this.recoveredConnects(socket); // first, what was broadcast while it was being recovered
     this.connections.connect(socket, this.nsp!.server);
     // Socket.IO recovers from the offset of the last packet a client received: give a new socket one at once,
     // or a drop before its first event could not be recovered.
-    if (this.options.recovery && !socket.recovered) this.nsp!.to(socket.id).emit(RECOVERY_MARK_EVENT);
+    if (this.options.recovery && !socket.recovered) {
+      tellIfNotRecovered(socket); // it asked to be recovered and was not: what it missed is not coming
+      this.nsp!.to(socket.id).emit(RECOVERY_MARK_EVENT);
+    }
   }
 
   /** Resolves when every emit queued so far has been handed to Socket.IO. */

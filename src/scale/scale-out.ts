@@ -1,9 +1,10 @@
 import { Logger, type BeforeApplicationShutdown, type OnApplicationShutdown } from '@nestjs/common';
 import { importOptional } from '../optional-import.js';
 import type { ResolvedOptions } from '../options.js';
-import type { Namespace } from 'socket.io';
+import type { Namespace, Socket } from 'socket.io';
 import { ClusterBus } from './cluster-bus.js';
 import { orderLocalDelivery, type ClusterAdapterLike } from './ordered-delivery.js';
+import { closeRecoveryGap, RecoverySessions, streamReader } from './recovery-sessions.js';
 import { closeClient, normalizeRedisOptions, openRedis, type Redis, type RedisClients } from './redis-clients.js';
 
 /**
@@ -17,6 +18,9 @@ export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdow
   private extraClient?: Redis;
   bus?: ClusterBus;
   adapter?: unknown;
+  /** Set when the streams adapter (the one with recovery) is in use. */
+  private sessionKeyPrefix?: string;
+  private recoverySessions?: RecoverySessions;
 
   private constructor(private readonly options: ResolvedOptions) {}
 
@@ -50,9 +54,10 @@ export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdow
     } else {
       // channelPrefix too: the adapter's requests (fetchSockets, serverSideEmit, acks) go over pub/sub channels that
       // would otherwise be shared with every app on the same Redis.
+      this.sessionKeyPrefix = `${prefix}:session:`;
       const factory = adapters.streams!.createAdapter(this.redis.main, {
         streamName: `${prefix}:stream`,
-        sessionKeyPrefix: `${prefix}:session:`,
+        sessionKeyPrefix: this.sessionKeyPrefix,
         channelPrefix: `${prefix}:socket.io`,
       });
       // Local delivery in emit order, whatever Redis does (the adapter's own lets local-only emits overtake).
@@ -72,12 +77,31 @@ export class ScaleOut implements BeforeApplicationShutdown, OnApplicationShutdow
     return this.bus?.healthy ?? true;
   }
 
+  /**
+   * With recovery on: broadcasts made while a socket is being recovered reach it (see closeRecoveryGap; call the
+   * returned function when a recovered socket connects); on the streams
+   * adapter, each socket of `nsp` is also kept recoverable in Redis while it is connected, so that it is recovered
+   * on another instance even if this one dies (Socket.IO alone stores a session only when the server sees the
+   * disconnect).
+   */
+  keepRecoverable(nsp: Namespace): (socket: Socket) => void {
+    const recovery = (nsp.server as unknown as { opts: { connectionStateRecovery?: { maxDisconnectionDuration?: number } } }).opts.connectionStateRecovery;
+    if (!recovery) return () => undefined;
+    const streams = this.redis && this.sessionKeyPrefix ? { redis: this.redis, stream: `${this.redis.keyPrefix}:stream` } : undefined;
+    const connected = closeRecoveryGap(nsp, streams && streamReader(streams.redis, streams.stream, nsp));
+    if (streams && !this.recoverySessions) {
+      this.recoverySessions = new RecoverySessions(nsp, streams.redis, this.sessionKeyPrefix!, recovery.maxDisconnectionDuration ?? 2 * 60_000);
+    }
+    return connected;
+  }
+
   /** Before anything closes: the publishing processes this instance speaks for go to another one at once. */
   async beforeApplicationShutdown(): Promise<void> {
     await this.bus?.release();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.recoverySessions?.stop();
     if (this.extraClient) await closeClient(this.extraClient);
     await this.redis?.close();
   }

@@ -7,12 +7,12 @@ const LOADER = fileURLToPath(new URL('../../support/swc-register.mjs', import.me
 
 export interface InstanceEnv {
   databaseUrl: string;
-  redisUrl?: string;
-  keyPrefix?: string;
+  /** PayloadSocketModule options besides `config` (JSON: no functions). */
+  options?: Record<string, unknown>;
 }
 
 /**
- * test/scale/fixtures/instance.ts (the sample app) in its own Node process. It is SIGKILLed when this process exits,
+ * test/scale/fixtures/instance.ts (the sample's module and rules) in its own Node process. It is SIGKILLed when this process exits,
  * however that happens. `exit` settles when it ends; `output` holds everything it wrote to stderr and stdout.
  */
 export class InstanceProcess {
@@ -44,8 +44,7 @@ export class InstanceProcess {
         ...process.env,
         NODE_ENV: 'test',
         DATABASE_URL: env.databaseUrl,
-        REDIS_URL: env.redisUrl ?? '',
-        REDIS_PREFIX: env.keyPrefix ?? '',
+        OPTIONS: JSON.stringify(env.options ?? {}),
         SECRET,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
