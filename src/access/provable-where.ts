@@ -15,6 +15,9 @@ export type Tri = boolean | undefined;
  */
 export function decideInMemory(where: Where, doc: PlainDoc, config: SanitizedCollectionConfig): Tri {
   if (!isPlainObject(where)) return undefined;
+  const keys = Object.keys(where);
+  // How adapters combine `and`/`or` with sibling keys differs (one was seen to OR them): the database's call.
+  if (keys.length > 1 && keys.some((key) => ['and', 'or'].includes(key.toLowerCase()))) return undefined;
   const parts: Tri[] = [];
   for (const [key, condition] of Object.entries(where)) {
     const combinator = key.toLowerCase();

@@ -1,4 +1,5 @@
 import { afterReadTraverseFields, type JsonObject, type PayloadRequest, type SanitizedCollectionConfig } from 'payload';
+import { MODULE_HOOK } from '../constants.js';
 import { AUTH_SECRET_KEYS } from './auth-secrets.js';
 import { clonePlain } from './plain.js';
 import type { PlainDoc } from './types.js';
@@ -7,7 +8,7 @@ import type { PlainDoc } from './types.js';
  * A stored document as REST's `findByID` at depth 0 hands it back to the request `req`, after the query: the
  * `collection` key of auth documents, collection `beforeRead` hooks, Payload's own afterRead field traversal (field
  * read access, `hidden`, field `afterRead` hooks, locale flattening to `req.locale`/`req.fallbackLocale`, defaults)
- * and collection `afterRead` hooks — the same order as payload/dist/collections/operations/findByID.js.
+ * collection `afterRead` hooks and `afterOperation` hooks (as `findByID`) — the same order as payload/dist/collections/operations/findByID.js.
  *
  * The traversal is Payload's exported `afterReadTraverseFields`; only its small driver loop (Payload's `afterRead`,
  * which the package does not export) is written here. Auth secrets Payload would show the user themself (the
@@ -24,6 +25,13 @@ export async function readThroughPayload(config: SanitizedCollectionConfig, stor
   for (const hook of config.hooks?.afterRead ?? []) {
     doc = ((await hook({ collection: config, context: req.context, doc, overrideAccess: false, query, req } as never)) as PlainDoc) || doc;
   }
+  // findByID's last step: afterOperation hooks may still replace the result (the module's own hook emits; skipped).
+  const args = { collection: { config }, depth: 0, id: doc.id, overrideAccess: false, req };
+  for (const hook of config.hooks?.afterOperation ?? []) {
+    if ((hook as unknown as Record<symbol, unknown>)[MODULE_HOOK]) continue;
+    doc = ((await hook({ args, collection: config, operation: 'findByID', overrideAccess: false, req, result: doc } as never)) as PlainDoc) ?? doc;
+  }
+  if (!doc || typeof doc !== 'object') throw new Error('an afterOperation hook returned no document');
   if (config.auth) for (const key of AUTH_SECRET_KEYS) delete doc[key];
   return doc;
 }

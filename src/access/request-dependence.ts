@@ -1,11 +1,12 @@
 import type { Payload, SanitizedCollectionConfig } from 'payload';
+import { MODULE_HOOK } from '../constants.js';
 
 // Field configs are a wide union; this walk only reads a few common properties.
 type AnyField = Record<string, unknown> & { fields?: AnyField[]; tabs?: AnyField[]; blocks?: AnyField[]; blockReferences?: (AnyField | string)[] };
 
 /**
  * Whether Payload's read pipeline can give two recipients (with the same locale) different views of one document:
- * anything in it that receives the request — collection `beforeRead`/`afterRead` hooks, field `afterRead` hooks,
+ * anything in it that receives the request — collection `beforeRead`/`afterRead`/`afterOperation` hooks, field `afterRead` hooks,
  * field read access, function default values, virtual fields. When nothing does, one pipeline run per locale serves
  * every recipient allowed to read the document. Cached per sanitized config (configs do not change after boot).
  */
@@ -18,7 +19,8 @@ export class RequestDependence {
     let result = this.cache.get(config);
     if (result === undefined) {
       const hooks = config.hooks ?? {};
-      result = Boolean(hooks.beforeRead?.length || hooks.afterRead?.length) || this.anyField(config.fields as unknown as AnyField[], new Set());
+      const foreignAfterOperation = (hooks.afterOperation ?? []).some((hook) => !(hook as unknown as Record<symbol, unknown>)[MODULE_HOOK]);
+      result = Boolean(hooks.beforeRead?.length || hooks.afterRead?.length) || foreignAfterOperation || this.anyField(config.fields as unknown as AnyField[], new Set());
       this.cache.set(config, result);
     }
     return result;

@@ -88,7 +88,8 @@ export class ViewEngine {
         if (!doc || (config.trash && doc.deletedAt !== null && doc.deletedAt !== undefined)) return;
         const results = await Promise.all(judged.map((who) => this.readAccess(config, who, doc.id)));
         results.forEach((result, i) => {
-          if (result === true) decided[index].push(judged[i]);
+          // An empty Where constrains nothing (combineQueries adds it as `{}`): every document, as REST reads it.
+          if (result === true || (typeof result === 'object' && Object.keys(result).length === 0)) decided[index].push(judged[i]);
           else if (result !== false) {
             const whereKey = `${judged[i].req.locale ?? ''}|${stableKey(result)}`;
             const entry = cases.get(whereKey) ?? { where: result, locale: judged[i].req.locale, docs: new Set(), proven: new Map() };
@@ -131,8 +132,9 @@ export class ViewEngine {
 
   private async settle(config: SanitizedCollectionConfig, docs: (PlainDoc | null)[], group: WhereCase[], candidates: number[]): Promise<void> {
     const where = group.length === 1 ? group[0].where : ({ or: group.map((entry) => entry.where) } as Where);
-    const matching = await this.matchingIds(config, where, group[0].locale, candidates.map((index) => docs[index]!.id));
-    const hit = new Set(candidates.filter((index) => matching.has(String(docs[index]!.id))));
+    const matching = await this.matchingIds(config, where, group[0].locale, candidates.map((index) => docs[index]!.id), group.length === 1);
+    // A group the database refused (one bad Where) is split, so the refusal denies only that Where's recipients.
+    const hit = new Set(matching ? candidates.filter((index) => matching.has(String(docs[index]!.id))) : group.length > 1 ? candidates : []);
     for (const entry of group) {
       for (const index of unproven(entry)) if (candidates.includes(index) && (group.length === 1 || !hit.has(index))) entry.proven.set(index, hit.has(index));
     }
@@ -198,7 +200,7 @@ export class ViewEngine {
   }
 
   /** Which of these documents match `where`, asked through Payload's Local API (its query validation and semantics). */
-  private async matchingIds(config: SanitizedCollectionConfig, where: Where, locale: string | null | undefined, ids: unknown[]): Promise<Set<string>> {
+  private async matchingIds(config: SanitizedCollectionConfig, where: Where, locale: string | null | undefined, ids: unknown[], report = true): Promise<Set<string> | undefined> {
     this.stats.queries++;
     try {
       const { docs } = await this.quietly(() =>
@@ -215,8 +217,8 @@ export class ViewEngine {
       );
       return new Set((docs as PlainDoc[]).map((doc) => String(doc.id)));
     } catch (error) {
-      this.onError(error, { collection: config.slug, phase: 'query' });
-      return new Set();
+      if (report) this.onError(error, { collection: config.slug, phase: 'query' });
+      return undefined;
     }
   }
 

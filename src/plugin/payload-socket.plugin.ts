@@ -1,3 +1,4 @@
+import { MODULE_HOOK } from '../constants.js';
 import type { CollectionAfterOperationHook, CollectionBeforeOperationHook, CollectionConfig, Config, Plugin } from 'payload';
 import { SESSIONS_COLLECTION_SLUG, createSessionsCollection } from '../session/stores/payload-session-store.js';
 import { installCommitQueue } from './commit-queue.js';
@@ -71,6 +72,8 @@ const afterOperation: CollectionAfterOperationHook = ({ args, collection, operat
   }
   return result;
 };
+
+Object.defineProperty(afterOperation, MODULE_HOOK, { value: true });
 
 function withHooks<T extends CollectionConfig>(collection: T): T {
   const hooks = collection.hooks ?? {};
