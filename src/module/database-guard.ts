@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Payload, SanitizedConfig } from 'payload';
+import { throttle } from '../throttle.js';
 
 /**
  * What a restart, a failover or a network cut of the database does to the process, and to the request that was
@@ -222,19 +223,4 @@ function errorText(error: unknown): string {
   const message = inner?.message && !e?.message?.includes(inner.message) ? `${e?.message}: ${inner.message}` : (e?.message ?? String(error));
   const code = e?.code ?? inner?.code;
   return code ? `${message} [${code}]` : message;
-}
-
-function throttle(fn: (message: string) => void, intervalMs: number): (message: string) => void {
-  let last = 0;
-  let suppressed = 0;
-  return (message) => {
-    const now = Date.now();
-    if (now - last < intervalMs) {
-      suppressed += 1;
-      return;
-    }
-    fn(suppressed ? `${message} (${suppressed} similar errors suppressed)` : message);
-    last = now;
-    suppressed = 0;
-  };
 }

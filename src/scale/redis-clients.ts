@@ -1,6 +1,7 @@
 import { importOptional } from '../optional-import.js';
 import type { RedisScaleOptions } from '../options.js';
 import { StallWatch } from './stall-watch.js';
+import { throttle } from '../throttle.js';
 
 /**
  * A node-redis v5 client (`createClient()`'s), as the module uses it. Declared here, not imported from `redis`, so
@@ -111,19 +112,4 @@ export async function closeClient(client: Redis): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   await Promise.race([closed, new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
   clearTimeout(timer);
-}
-
-function throttle(fn: (message: string) => void, intervalMs: number): (message: string) => void {
-  let last = 0;
-  let suppressed = 0;
-  return (message) => {
-    const now = Date.now();
-    if (now - last < intervalMs) {
-      suppressed += 1;
-      return;
-    }
-    fn(suppressed ? `${message} (${suppressed} similar errors suppressed)` : message);
-    last = now;
-    suppressed = 0;
-  };
 }
