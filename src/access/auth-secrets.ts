@@ -25,7 +25,3 @@ export const AUTH_SECRET_KEYS: readonly string[] = Object.freeze([
   'token',
   'refreshedToken',
 ]);
-
-const SECRET_SET = new Set(AUTH_SECRET_KEYS);
-
-export const isAuthSecretKey = (key: string): boolean => SECRET_SET.has(key);
